@@ -1,0 +1,47 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Run test programs that print TAP (kselftest harness) and summarise them.
+# Usage: selftests/run.sh [--timeout SECONDS] TEST...
+# Each TEST is an executable; its "ok"/"not ok" lines are counted. A test
+# program that exits non-zero without reporting a failure (a crash, a
+# timeout, a sanitizer report) counts as one failure.
+set -u
+limit=900
+if [ "${1:-}" = --timeout ]; then
+	limit=$2
+	shift 2
+fi
+
+passed=0
+failed=0
+skipped=0
+failed_names=()
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+
+for t in "$@"; do
+	name=$(basename "$t")
+	echo "# ==== $name"
+	start=$(date +%s)
+	timeout --kill-after=10 "$limit" "$t" 2>&1 | tee "$log"
+	rc=${PIPESTATUS[0]}
+	secs=$(( $(date +%s) - start ))
+	ok=$(grep -cE '^ok [0-9]+' "$log" | tr -d ' ')
+	skip=$(grep -cE '^ok [0-9]+ .*# SKIP' "$log" | tr -d ' ')
+	bad=$(grep -cE '^not ok [0-9]+' "$log" | tr -d ' ')
+	if [ "$rc" -ne 0 ] && [ "$bad" -eq 0 ]; then
+		[ "$rc" -eq 124 ] && echo "# $name: timed out after ${limit}s"
+		echo "# $name: exited with status $rc"
+		bad=1
+	fi
+	passed=$((passed + ok - skip))
+	skipped=$((skipped + skip))
+	failed=$((failed + bad))
+	[ "$bad" -gt 0 ] && failed_names+=("$name")
+	echo "# ==== $name: $((ok - skip)) passed, $bad failed, $skip skipped (${secs}s)"
+done
+
+[ "$skipped" -gt 0 ] && echo "# $skipped skipped"
+[ "$failed" -gt 0 ] && echo "# failed in: ${failed_names[*]}"
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
