@@ -50,8 +50,8 @@ enum vtier_hint_action {
 };
 
 /* WELCOME.caps bits */
-#define VTIER_CAP_MOVE		(1u << 0)	/* host can move memory */
-#define VTIER_CAP_OBSERVE	(1u << 1)	/* host only translates/counts */
+#define VTIER_CAP_MOVE		BIT(0)		/* host can move memory */
+#define VTIER_CAP_OBSERVE	BIT(1)		/* host only translates/counts */
 #define VTIER_CAP_ALL		(VTIER_CAP_MOVE | VTIER_CAP_OBSERVE)
 
 /* BYE.reason values */
@@ -157,16 +157,42 @@ struct vtier_msg {
 	u16 type;
 	u32 seq;
 	union {
-		struct { u16 proto_version, sampler; u32 page_size;
-			 u64 ram_bytes, max_pfn; } hello;
-		struct { u16 proto_version; u32 caps; u64 quota_pages;
-			 u32 max_hints; } welcome;
-		struct { u32 count; const struct vtier_hint *wire; } hints;
-		struct { u32 sample_rate, epoch_ms; u64 wss_pages, samples;
-			 u64 hist[VTIER_HIST_BUCKETS]; } report;
-		struct { u64 quota_pages; } quota;
-		struct { u32 batch_seq, applied, rejected, deferred; } ack;
-		struct { u32 reason; } bye;
+		struct {
+			u16 proto_version;
+			u16 sampler;
+			u32 page_size;
+			u64 ram_bytes;
+			u64 max_pfn;
+		} hello;
+		struct {
+			u16 proto_version;
+			u32 caps;
+			u64 quota_pages;
+			u32 max_hints;
+		} welcome;
+		struct {
+			u32 count;
+			const struct vtier_hint *wire;	/* count records */
+		} hints;
+		struct {
+			u32 sample_rate;
+			u32 epoch_ms;
+			u64 wss_pages;
+			u64 samples;
+			u64 hist[VTIER_HIST_BUCKETS];
+		} report;
+		struct {
+			u64 quota_pages;
+		} quota;
+		struct {
+			u32 batch_seq;
+			u32 applied;
+			u32 rejected;
+			u32 deferred;
+		} ack;
+		struct {
+			u32 reason;
+		} bye;
 	};
 };
 

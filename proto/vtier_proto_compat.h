@@ -12,21 +12,26 @@
 #include <linux/errno.h>
 #include <linux/string.h>
 #include <linux/build_bug.h>
+#include <linux/bits.h>
 #include <asm/byteorder.h>
-
-#define vtier_static_assert(e) static_assert(e, #e)
 #else
 #include <errno.h>
 #include <endian.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#include <assert.h>
 #include <linux/types.h>	/* __le16/__le32/__le64/__u8, as the kernel */
 
-typedef uint8_t u8;
-typedef uint16_t u16;
-typedef uint32_t u32;
-typedef uint64_t u64;
+/* The compiler's own names for uint8_t..uint64_t, so PRIu64 etc. fit. */
+typedef __UINT8_TYPE__ u8;
+typedef __UINT16_TYPE__ u16;
+typedef __UINT32_TYPE__ u32;
+typedef __UINT64_TYPE__ u64;
+
+#ifndef BIT
+#define BIT(n) (1UL << (n))
+#endif
 
 #define cpu_to_le16(x) ((__le16)htole16(x))
 #define cpu_to_le32(x) ((__le32)htole32(x))
@@ -35,7 +40,8 @@ typedef uint64_t u64;
 #define le32_to_cpu(x) le32toh((uint32_t)(x))
 #define le64_to_cpu(x) le64toh((uint64_t)(x))
 
-#define vtier_static_assert(e) _Static_assert(e, #e)
 #endif
+
+#define vtier_static_assert(e) static_assert(e, #e)
 
 #endif /* VTIER_PROTO_COMPAT_H */
