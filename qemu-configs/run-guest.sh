@@ -6,10 +6,13 @@
 # Usage: qemu-configs/run-guest.sh [options] [-- extra qemu args]
 #   --socket PATH         vhost-user-vsock socket; QEMU is the client, so the
 #                         backend (vtierd) must already listen on PATH.
-#   --socket-server PATH  QEMU listens on PATH (server=on,wait=off) and boots
-#                         at once; vtierd connects later (`--vm ...,connect`),
-#                         the vtierd-restart case.  See docs/qemu.md for what
-#                         QEMU 7.2 does and does not replay after a reconnect.
+#   --socket-server PATH  QEMU listens on PATH (server=on,wait=on): it waits
+#                         for vtierd (`--vm ...,connect`) to connect before
+#                         it boots; the vtierd-restart case.  (wait=off does
+#                         not work in QEMU 7.2: the device's realize needs the
+#                         backend and fails with "Failed to set msg fds".)
+#                         See docs/qemu.md for what QEMU 7.2 does and does
+#                         not replay after a reconnect.
 #                         Without --socket/--socket-server the guest has no
 #                         vsock device (boot-only runs).
 #   --initrd FILE         initramfs (default build/initramfs.cpio.gz)
@@ -34,7 +37,7 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BUILD=${VTIER_BUILD:-$ROOT/build}
 
 die() { echo "run-guest: ERROR: $*" >&2; exit 2; }
-usage() { sed -n '5,29s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"; exit "${1:-0}"; }
+usage() { sed -n '5,33s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"; exit "${1:-0}"; }
 
 SOCK= SOCK_MODE= INITRD=$BUILD/initramfs.cpio.gz KERNEL= SCRIPT= TIMEOUT=
 MEM=1G SMP=2 APPEND= NAME=vtier-guest MONITOR= DRY=0
@@ -78,7 +81,7 @@ args=(qemu-system-x86_64 -name "$NAME"
       -numa node,memdev=mem0)
 case $SOCK_MODE in
 client) args+=(-chardev "socket,id=vu0,path=$SOCK") ;;
-server) args+=(-chardev "socket,id=vu0,path=$SOCK,server=on,wait=off") ;;
+server) args+=(-chardev "socket,id=vu0,path=$SOCK,server=on,wait=on") ;;
 esac
 [ -n "$SOCK_MODE" ] && args+=(-device vhost-user-vsock-pci,chardev=vu0)
 [ -n "$MONITOR" ] && args+=(-monitor "unix:$MONITOR,server=on,wait=off")
