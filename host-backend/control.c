@@ -1,0 +1,286 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Control socket: JSON request line in, JSON reply line out (libjansson). */
+#include "control.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "vm.h"
+
+#define CONTROL_MAX_CLIENTS 16
+#define CONTROL_MAX_REQUEST 4096
+
+struct client {
+	struct ev ev;
+	int fd;
+	char in[CONTROL_MAX_REQUEST];
+	size_t in_len;
+	char *out;
+	size_t out_len, out_pos;
+};
+
+static struct {
+	struct ev ev;
+	char path[108];
+	struct vm **vms;
+	int nvms;
+	int nclients;
+} ctl = { .ev = { .fd = -1 } };
+
+static json_t *vm_status(const struct vm *vm)
+{
+	const struct vm_stats *s = &vm->st;
+
+	return json_pack("{s:s, s:b, s:b, s:I, s:s, s:I, s:b, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:b, s:I, s:s}",
+			 "name", vm->name,
+			 "vhost_connected", vm->conn_fd >= 0,
+			 "guest_connected", vsock_guest_connected(vm),
+			 "cid", (json_int_t)vm->cid,
+			 "sampler", vtier_sampler_name(vm->sampler),
+			 "quota_pages", (json_int_t)vm->quota_pages,
+			 "observe_only", g_observe_only,
+			 "hints_received", (json_int_t)s->hints_received,
+			 "hints_translated", (json_int_t)s->hints_translated,
+			 "hints_rejected", (json_int_t)s->hints_rejected,
+			 "frames_rejected", (json_int_t)s->frames_rejected,
+			 "batches", (json_int_t)s->batches,
+			 "reports", (json_int_t)s->reports,
+			 "would_move_pages", (json_int_t)s->would_move_pages,
+			 "device_broken", vm->broken,
+			 "untracked_pages", (json_int_t)vm->pages.untracked,
+			 "last_error", vm->last_error);
+}
+
+static json_t *status_reply(void)
+{
+	json_t *arr = json_array();
+	int i;
+
+	for (i = 0; i < ctl.nvms; i++)
+		json_array_append_new(arr, vm_status(ctl.vms[i]));
+	return json_pack("{s:o}", "vms", arr);
+}
+
+static int by_gpfn(const void *a, const void *b)
+{
+	const struct page_entry *x = *(const struct page_entry *const *)a;
+	const struct page_entry *y = *(const struct page_entry *const *)b;
+
+	return x->gpfn < y->gpfn ? -1 : x->gpfn > y->gpfn;
+}
+
+static const char *action_name(uint8_t a)
+{
+	return a == VTIER_HINT_PROMOTE ? "promote" :
+	       a == VTIER_HINT_DEMOTE ? "demote" : "none";
+}
+
+static json_t *pages_reply(const struct vm *vm)
+{
+	const struct page_table *pt = &vm->pages;
+	struct page_entry **sorted = calloc(pt->count + 1, sizeof(*sorted));
+	json_t *arr = json_array();
+	size_t i, n = 0;
+
+	for (i = 0; sorted && i < pt->cap; i++)
+		if (pt->slot[i].used)
+			sorted[n++] = &pt->slot[i];
+	qsort(sorted, n, sizeof(*sorted), by_gpfn);
+	for (i = 0; i < n; i++) {
+		const struct page_entry *e = sorted[i];
+
+		json_array_append_new(arr, json_pack(
+			"{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:s}",
+			"gpfn", (json_int_t)e->gpfn, "gpa", (json_int_t)e->gpa,
+			"region", (json_int_t)e->region,
+			"region_gpa", (json_int_t)e->region_gpa,
+			"mmap_offset", (json_int_t)e->mmap_offset,
+			"vmm_addr", (json_int_t)e->vmm_addr,
+			"hints", (json_int_t)e->hints,
+			"last_action", action_name(e->last_action)));
+	}
+	free(sorted);
+	return json_pack("{s:s, s:i, s:I, s:o}", "vm", vm->name,
+			 "vmm_pid", (int)vm->vmm_pid,
+			 "untracked_pages", (json_int_t)pt->untracked,
+			 "pages", arr);
+}
+
+static json_t *error_reply(const char *fmt, const char *arg)
+{
+	char msg[256];
+
+	snprintf(msg, sizeof(msg), fmt, arg);
+	return json_pack("{s:s}", "error", msg);
+}
+
+static json_t *handle_request(const char *line)
+{
+	const char *cmd = NULL, *name = NULL;
+	json_error_t err;
+	json_t *req = json_loads(line, 0, &err), *rep;
+	int i;
+
+	if (!req || json_unpack(req, "{s:s, s?s}", "cmd", &cmd, "vm", &name)) {
+		json_decref(req);
+		return error_reply("malformed request%s", "");
+	}
+	if (!strcmp(cmd, "status")) {
+		rep = status_reply();
+	} else if (!strcmp(cmd, "pages")) {
+		rep = NULL;
+		for (i = 0; name && i < ctl.nvms; i++)
+			if (!strcmp(ctl.vms[i]->name, name))
+				rep = pages_reply(ctl.vms[i]);
+		if (!rep)
+			rep = error_reply("unknown VM '%s'", name ? name : "");
+	} else {
+		rep = error_reply("unknown command '%s'", cmd);
+	}
+	json_decref(req);
+	return rep;
+}
+
+static void client_free(struct client *c)
+{
+	loop_del(&c->ev);
+	close(c->fd);
+	free(c->out);
+	free(c);
+	ctl.nclients--;
+}
+
+/* Read the request line; once complete, build the whole reply. */
+static void client_read(struct client *c)
+{
+	ssize_t n = read(c->fd, c->in + c->in_len,
+			 sizeof(c->in) - 1 - c->in_len);
+	json_t *rep;
+	char *nl;
+
+	if (n <= 0) {
+		if (n == 0 || (errno != EAGAIN && errno != EINTR))
+			client_free(c);
+		return;
+	}
+	c->in_len += (size_t)n;
+	c->in[c->in_len] = 0;
+	nl = strchr(c->in, '\n');
+	if (!nl && c->in_len < sizeof(c->in) - 1)
+		return;
+	if (nl)
+		*nl = 0;
+	rep = nl ? handle_request(c->in) :
+		   error_reply("request too long%s", "");
+	c->out = json_dumps(rep, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	json_decref(rep);
+	if (!c->out) {
+		client_free(c);
+		return;
+	}
+	c->out_len = strlen(c->out);
+	c->out[c->out_len++] = '\n';	/* replaces the terminating NUL */
+	loop_mod(&c->ev, EPOLLOUT);
+}
+
+static void client_write(struct client *c)
+{
+	ssize_t n = send(c->fd, c->out + c->out_pos, c->out_len - c->out_pos,
+			 MSG_NOSIGNAL);
+
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (n > 0)
+		c->out_pos += (size_t)n;
+	if (n <= 0 || c->out_pos == c->out_len)
+		client_free(c);
+}
+
+static void client_ready(struct ev *ev, uint32_t events)
+{
+	struct client *c = ev->owner;
+
+	if (c->out)
+		client_write(c);
+	else if (events & (EPOLLIN | EPOLLHUP | EPOLLERR))
+		client_read(c);
+}
+
+static void accept_ready(struct ev *ev, uint32_t events)
+{
+	int fd = accept4(ev->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	struct client *c;
+
+	(void)events;
+	if (fd < 0)
+		return;
+	c = ctl.nclients < CONTROL_MAX_CLIENTS ? calloc(1, sizeof(*c)) : NULL;
+	if (!c) {
+		close(fd);
+		return;
+	}
+	c->fd = fd;
+	c->ev.owner = c;
+	if (loop_add(&c->ev, fd, EPOLLIN, client_ready)) {
+		close(fd);
+		free(c);
+		return;
+	}
+	ctl.nclients++;
+}
+
+int control_open(const char *path, struct vm **vms, int nvms)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	char dir[sizeof(sa.sun_path)];
+	struct stat st;
+	int fd;
+
+	if (strlen(path) >= sizeof(sa.sun_path)) {
+		fprintf(stderr, "vtierd: control socket path too long: %s\n", path);
+		return -1;
+	}
+	strcpy(sa.sun_path, path);
+	strcpy(dir, path);
+	if (mkdir(dirname(dir), 0755) && errno != EEXIST) {
+		fprintf(stderr, "vtierd: cannot create directory for %s: %s\n",
+			path, strerror(errno));
+		return -1;
+	}
+	if (!lstat(path, &st) && S_ISSOCK(st.st_mode))
+		unlink(path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) ||
+	    listen(fd, 16)) {
+		fprintf(stderr, "vtierd: cannot listen on control socket %s: %s\n",
+			path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	snprintf(ctl.path, sizeof(ctl.path), "%s", path);
+	ctl.vms = vms;
+	ctl.nvms = nvms;
+	loop_add(&ctl.ev, fd, EPOLLIN, accept_ready);
+	return 0;
+}
+
+void control_close(void)
+{
+	int fd = ctl.ev.fd;
+
+	if (fd < 0)
+		return;
+	loop_del(&ctl.ev);
+	close(fd);
+	unlink(ctl.path);
+}

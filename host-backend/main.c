@@ -1,0 +1,348 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vtierd: vhost-user-vsock backend serving the vtier protocol for one or
+ * more VMs, plus a control socket for vtierctl.  One epoll loop.
+ *
+ *   vtierd --vm name=vm0,socket=PATH[,cid=3][,quota=SIZE][,port=9771]
+ *          [,connect] [--vm ...] [--control PATH] [-v]
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/timerfd.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "control.h"
+#include "numa_topo.h"
+#include "vhost_user.h"
+#include "vm.h"
+
+#define MAX_VMS 32
+#define RETRY_MS 200
+
+static struct vm *vms[MAX_VMS];
+static int nvms;
+static bool stopping;
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: vtierd --vm name=NAME,socket=PATH[,cid=N][,quota=SIZE][,port=N][,connect]\n"
+		"              [--vm ...] [--control PATH] [-v]\n"
+		"  cid     guest CID reported in the vsock config space (default 3)\n"
+		"  quota   fast-memory quota offered to the guest, e.g. 256M (default 0)\n"
+		"  port    vsock port of the vtier service (default %d)\n"
+		"  connect vtierd connects to a QEMU server=on socket and retries\n"
+		"  --control PATH  control socket (default %s)\n",
+		VTIER_DEFAULT_PORT, CONTROL_DEFAULT_PATH);
+}
+
+/* Parse a size with an optional K/M/G/T suffix (bytes). */
+static int parse_size(const char *s, uint64_t *out)
+{
+	char *end;
+	unsigned long long v;
+	int shift = 0;
+
+	errno = 0;
+	v = strtoull(s, &end, 0);
+	if (errno || end == s || *s == '-')
+		return -1;
+	switch (*end) {
+	case 'T': case 't': shift = 40; end++; break;
+	case 'G': case 'g': shift = 30; end++; break;
+	case 'M': case 'm': shift = 20; end++; break;
+	case 'K': case 'k': shift = 10; end++; break;
+	}
+	if (*end || (shift && v > (~0ull >> shift)))
+		return -1;
+	*out = v << shift;
+	return 0;
+}
+
+static int parse_vm(char *spec, struct vm *vm)
+{
+	char *save = NULL, *kv, *val;
+	uint64_t v;
+
+	vm->cid = 3;
+	vm->port = VTIER_DEFAULT_PORT;
+	for (kv = strtok_r(spec, ",", &save); kv; kv = strtok_r(NULL, ",", &save)) {
+		val = strchr(kv, '=');
+		if (val)
+			*val++ = 0;
+		if (!strcmp(kv, "connect") && !val) {
+			vm->connect_mode = true;
+		} else if (!val) {
+			fprintf(stderr, "vtierd: --vm: '%s' needs a value\n", kv);
+			return -1;
+		} else if (!strcmp(kv, "name")) {
+			if (!*val || strlen(val) >= sizeof(vm->name) ||
+			    strspn(val, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") != strlen(val)) {
+				fprintf(stderr, "vtierd: --vm: bad name '%s'\n", val);
+				return -1;
+			}
+			strcpy(vm->name, val);
+		} else if (!strcmp(kv, "socket")) {
+			if (!*val || strlen(val) >= sizeof(vm->sock_path)) {
+				fprintf(stderr, "vtierd: --vm: bad socket path\n");
+				return -1;
+			}
+			strcpy(vm->sock_path, val);
+		} else if (!strcmp(kv, "cid")) {
+			if (parse_size(val, &v) || v < 3 || v >= 0xffffffffull) {
+				fprintf(stderr, "vtierd: --vm: cid must be >= 3 and < 0xffffffff\n");
+				return -1;
+			}
+			vm->cid = v;
+		} else if (!strcmp(kv, "quota")) {
+			if (parse_size(val, &v)) {
+				fprintf(stderr, "vtierd: --vm: bad quota '%s'\n", val);
+				return -1;
+			}
+			vm->quota_pages = v / 4096;
+		} else if (!strcmp(kv, "port")) {
+			if (parse_size(val, &v) || v == 0 || v >= 0xffffffffull) {
+				fprintf(stderr, "vtierd: --vm: bad port '%s'\n", val);
+				return -1;
+			}
+			vm->port = (uint32_t)v;
+		} else {
+			fprintf(stderr, "vtierd: --vm: unknown key '%s'\n", kv);
+			return -1;
+		}
+	}
+	if (!vm->name[0] || !vm->sock_path[0]) {
+		fprintf(stderr, "vtierd: --vm needs name= and socket=\n");
+		return -1;
+	}
+	return 0;
+}
+
+static struct vm *vm_new(void)
+{
+	struct vm *vm = calloc(1, sizeof(*vm));
+	unsigned int i;
+
+	if (!vm)
+		return NULL;
+	vm->listen_fd = vm->conn_fd = -1;
+	vm->ev_listen.fd = vm->ev_conn.fd = vm->ev_retry.fd = -1;
+	vm->ev_listen.owner = vm->ev_conn.owner = vm->ev_retry.owner = vm;
+	for (i = 0; i < 2; i++) {
+		vm->ev_kick[i].fd = -1;
+		vring_init(&vm->vq[i], i);
+	}
+	memtab_init(&vm->mem);
+	pages_init(&vm->pages, PAGES_DEFAULT_LIMIT);
+	return vm;
+}
+
+static void listen_ready(struct ev *ev, uint32_t events)
+{
+	struct vm *vm = ev->owner;
+	int fd = accept4(ev->fd, NULL, NULL, SOCK_CLOEXEC);
+
+	(void)events;
+	if (fd < 0)
+		return;
+	loop_del(&vm->ev_listen);	/* one VMM at a time; others queue */
+	vu_attach(vm, fd);
+}
+
+static void retry_ready(struct ev *ev, uint32_t events)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct vm *vm = ev->owner;
+	uint64_t ticks;
+	int fd;
+
+	(void)events;
+	if (read(ev->fd, &ticks, sizeof(ticks)) < 0 || vm->conn_fd >= 0)
+		return;
+	strcpy(sa.sun_path, vm->sock_path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return;
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa))) {
+		close(fd);
+		return;
+	}
+	vu_attach(vm, fd);
+}
+
+static int arm_retry(struct vm *vm, bool on)
+{
+	struct itimerspec it = { 0 };
+
+	if (on) {
+		it.it_value.tv_nsec = 1;	/* try at once, then every 200 ms */
+		it.it_interval.tv_nsec = RETRY_MS * 1000000L;
+	}
+	return timerfd_settime(vm->ev_retry.fd, 0, &it, NULL);
+}
+
+void vm_wait_for_vmm(struct vm *vm)
+{
+	if (stopping)
+		return;
+	if (vm->connect_mode)
+		arm_retry(vm, true);
+	else if (vm->ev_listen.fd < 0)
+		loop_add(&vm->ev_listen, vm->listen_fd, EPOLLIN, listen_ready);
+}
+
+static int vm_open(struct vm *vm)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct stat st;
+	int fd;
+
+	strcpy(sa.sun_path, vm->sock_path);
+	if (vm->connect_mode) {
+		fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+		if (fd < 0 || loop_add(&vm->ev_retry, fd, EPOLLIN, retry_ready))
+			return -1;
+		vm_log(vm, "connecting to %s every %d ms (cid %llu, port %u)",
+		       vm->sock_path, RETRY_MS, (unsigned long long)vm->cid,
+		       vm->port);
+		return arm_retry(vm, true);
+	}
+	if (!lstat(vm->sock_path, &st) && S_ISSOCK(st.st_mode))
+		unlink(vm->sock_path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) ||
+	    listen(fd, 4)) {
+		vm_log(vm, "cannot listen on %s: %s", vm->sock_path,
+		       strerror(errno));
+		return -1;
+	}
+	vm->listen_fd = fd;
+	vm_log(vm, "listening on %s (cid %llu, port %u)", vm->sock_path,
+	       (unsigned long long)vm->cid, vm->port);
+	return loop_add(&vm->ev_listen, fd, EPOLLIN, listen_ready);
+}
+
+static void signal_ready(struct ev *ev, uint32_t events)
+{
+	struct signalfd_siginfo si;
+
+	(void)events;
+	if (read(ev->fd, &si, sizeof(si)) == sizeof(si)) {
+		fprintf(stderr, "vtierd: %s; saying BYE and exiting\n",
+			strsignal((int)si.ssi_signo));
+		stopping = true;
+	}
+}
+
+static int parse_args(int argc, char **argv, const char **control)
+{
+	static const struct option opts[] = {
+		{ "vm", required_argument, NULL, 'm' },
+		{ "control", required_argument, NULL, 'c' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	int c, i;
+
+	while ((c = getopt_long(argc, argv, "vh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'm':
+			if (nvms == MAX_VMS) {
+				fprintf(stderr, "vtierd: at most %d VMs\n", MAX_VMS);
+				return -1;
+			}
+			vms[nvms] = vm_new();
+			if (!vms[nvms] || parse_vm(optarg, vms[nvms]))
+				return -1;
+			for (i = 0; i < nvms; i++)
+				if (!strcmp(vms[i]->name, vms[nvms]->name) ||
+				    !strcmp(vms[i]->sock_path, vms[nvms]->sock_path)) {
+					fprintf(stderr, "vtierd: duplicate VM name or socket\n");
+					return -1;
+				}
+			nvms++;
+			break;
+		case 'c':
+			*control = optarg;
+			break;
+		case 'v':
+			g_verbose++;
+			break;
+		case 'h':
+			usage(stdout);
+			exit(0);
+		default:
+			usage(stderr);
+			return -1;
+		}
+	}
+	if (optind != argc || nvms == 0) {
+		usage(stderr);
+		return -1;
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	const char *control = CONTROL_DEFAULT_PATH;
+	struct ev sig_ev = { .fd = -1 };
+	char why[256];
+	sigset_t mask;
+	int i;
+
+	if (parse_args(argc, argv, &control))
+		return 2;
+	signal(SIGPIPE, SIG_IGN);
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGTERM);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	if (loop_init() ||
+	    loop_add(&sig_ev, signalfd(-1, &mask, SFD_CLOEXEC), EPOLLIN,
+		     signal_ready)) {
+		perror("vtierd: epoll/signalfd");
+		return 1;
+	}
+	g_observe_only = numa_observe_only(why, sizeof(why));
+	if (g_observe_only)
+		fprintf(stderr, "vtierd: observe-only: %s\n", why);
+	for (i = 0; i < nvms; i++)
+		if (vm_open(vms[i]))
+			return 1;
+	if (control_open(control, vms, nvms))
+		return 1;
+
+	while (!stopping)
+		if (loop_run_once(-1))
+			break;
+
+	for (i = 0; i < nvms; i++) {
+		struct vm *vm = vms[i];
+
+		if (vm->conn_fd >= 0) {
+			vsock_say_goodbye(vm);
+			vu_detach(vm);
+		}
+		if (vm->listen_fd >= 0) {
+			close(vm->listen_fd);
+			unlink(vm->sock_path);
+		}
+		if (vm->ev_retry.fd >= 0)
+			close(vm->ev_retry.fd);
+		free(vm);
+	}
+	control_close();
+	fprintf(stderr, "vtierd: exited cleanly\n");
+	return 0;
+}

@@ -1,0 +1,174 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Guest memory table: mapping and bounds-checked translation.
+ */
+#include "memtab.h"
+
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+void memtab_init(struct memtab *mt)
+{
+	memset(mt, 0, sizeof(*mt));
+}
+
+void memtab_clear(struct memtab *mt)
+{
+	unsigned int i;
+
+	for (i = 0; i < mt->n; i++)
+		munmap(mt->r[i].map, mt->r[i].map_len);
+	memtab_init(mt);
+}
+
+static bool ranges_overlap(uint64_t a, uint64_t alen, uint64_t b,
+			   uint64_t blen)
+{
+	return a < b + blen && b < a + alen;
+}
+
+/* Check one region on its own and against the ones before it. */
+static const char *region_check(const struct memtab_region_desc *d,
+				unsigned int i)
+{
+	unsigned int j;
+
+	if (d[i].size == 0)
+		return "empty memory region";
+	if (d[i].gpa + d[i].size < d[i].gpa ||
+	    d[i].uaddr + d[i].size < d[i].uaddr ||
+	    d[i].mmap_offset + d[i].size < d[i].mmap_offset ||
+	    d[i].mmap_offset + d[i].size > (uint64_t)SIZE_MAX)
+		return "memory region wraps around";
+	for (j = 0; j < i; j++) {
+		if (ranges_overlap(d[i].gpa, d[i].size, d[j].gpa, d[j].size))
+			return "memory regions overlap (guest-physical)";
+		if (ranges_overlap(d[i].uaddr, d[i].size, d[j].uaddr,
+				   d[j].size))
+			return "memory regions overlap (VMM address)";
+	}
+	return NULL;
+}
+
+int memtab_set(struct memtab *mt, const struct memtab_region_desc *d,
+	       unsigned int n, const int *fds, const char **why)
+{
+	uint64_t page = (uint64_t)sysconf(_SC_PAGESIZE);
+	unsigned int i;
+
+	memtab_clear(mt);
+	if (n == 0 || n > MEMTAB_MAX_REGIONS) {
+		*why = "bad number of memory regions";
+		return -1;
+	}
+	for (i = 0; i < n; i++) {
+		*why = region_check(d, i);
+		if (*why)
+			return -1;
+	}
+	for (i = 0; i < n; i++) {
+		struct mem_region *r = &mt->r[i];
+		uint64_t map_off = d[i].mmap_offset & ~(page - 1);
+		uint64_t lead = d[i].mmap_offset - map_off;
+
+		r->d = d[i];
+		r->map_len = (size_t)(lead + d[i].size);
+		/* NORESERVE: guest RAM is the VMM's, we only look at it. */
+		r->map = mmap(NULL, r->map_len, PROT_READ | PROT_WRITE,
+			      MAP_SHARED | MAP_NORESERVE, fds[i], (off_t)map_off);
+		if (r->map == MAP_FAILED) {
+			mt->n = i;
+			memtab_clear(mt);
+			*why = "cannot mmap memory region";
+			return -1;
+		}
+		r->hva = (uint8_t *)r->map + lead;
+		mt->n = i + 1;
+	}
+	return 0;
+}
+
+int memtab_find_gpa(const struct memtab *mt, uint64_t gpa, uint64_t len)
+{
+	unsigned int i;
+
+	for (i = 0; i < mt->n; i++) {
+		const struct memtab_region_desc *d = &mt->r[i].d;
+
+		if (gpa >= d->gpa && gpa - d->gpa < d->size &&
+		    len <= d->size - (gpa - d->gpa))
+			return (int)i;
+	}
+	return -1;
+}
+
+void *memtab_uaddr_to_hva(const struct memtab *mt, uint64_t uaddr,
+			  uint64_t len)
+{
+	unsigned int i;
+
+	for (i = 0; i < mt->n; i++) {
+		const struct memtab_region_desc *d = &mt->r[i].d;
+
+		if (uaddr >= d->uaddr && uaddr - d->uaddr < d->size &&
+		    len <= d->size - (uaddr - d->uaddr))
+			return mt->r[i].hva + (uaddr - d->uaddr);
+	}
+	return NULL;
+}
+
+int memtab_gpa_pieces(const struct memtab *mt, uint64_t gpa, uint64_t len,
+		      struct mem_piece *out, int max)
+{
+	int n = 0;
+
+	if (gpa + len < gpa)
+		return -1;
+	while (len) {
+		const struct memtab_region_desc *d;
+		uint64_t off, chunk;
+		int ri = memtab_find_gpa(mt, gpa, 1);
+
+		if (ri < 0 || n >= max)
+			return -1;
+		d = &mt->r[ri].d;
+		off = gpa - d->gpa;
+		chunk = d->size - off < len ? d->size - off : len;
+		if (chunk > UINT32_MAX)
+			chunk = UINT32_MAX;
+		out[n].hva = mt->r[ri].hva + off;
+		out[n].len = (uint32_t)chunk;
+		n++;
+		gpa += chunk;
+		len -= chunk;
+	}
+	return n;
+}
+
+int memtab_read(const struct memtab *mt, uint64_t gpa, void *buf,
+		uint32_t len)
+{
+	struct mem_piece p[MEMTAB_MAX_REGIONS];
+	uint8_t *dst = buf;
+	int i, n = memtab_gpa_pieces(mt, gpa, len, p, MEMTAB_MAX_REGIONS);
+
+	if (n < 0)
+		return -1;
+	for (i = 0; i < n; i++) {
+		memcpy(dst, p[i].hva, p[i].len);
+		dst += p[i].len;
+	}
+	return 0;
+}
+
+uint64_t memtab_top(const struct memtab *mt)
+{
+	uint64_t top = 0;
+	unsigned int i;
+
+	for (i = 0; i < mt->n; i++)
+		if (mt->r[i].d.gpa + mt->r[i].d.size > top)
+			top = mt->r[i].d.gpa + mt->r[i].d.size;
+	return top;
+}

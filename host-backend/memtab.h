@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Guest memory table from vhost-user SET_MEM_TABLE: each region is mapped
+ * into vtierd and translated two ways, by guest-physical address (descriptor
+ * buffers, hinted frames) and by the VMM's virtual address (ring addresses).
+ * Every lookup checks the whole range lies inside mapped guest RAM.
+ */
+#ifndef VTIERD_MEMTAB_H
+#define VTIERD_MEMTAB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define MEMTAB_MAX_REGIONS 8
+
+/* Wire layout of one vhost-user memory region (host byte order). */
+struct memtab_region_desc {
+	uint64_t gpa;
+	uint64_t size;
+	uint64_t uaddr;		/* the VMM's virtual address of the region */
+	uint64_t mmap_offset;	/* offset of the region in its fd */
+};
+
+struct mem_region {
+	struct memtab_region_desc d;
+	void *map;		/* what mmap returned */
+	size_t map_len;
+	uint8_t *hva;		/* vtierd's address of the region's first byte */
+};
+
+struct memtab {
+	unsigned int n;
+	struct mem_region r[MEMTAB_MAX_REGIONS];
+};
+
+/* One contiguous piece of a guest buffer in vtierd's mapping. */
+struct mem_piece {
+	uint8_t *hva;
+	uint32_t len;
+};
+
+void memtab_init(struct memtab *mt);
+void memtab_clear(struct memtab *mt);
+
+/*
+ * Replace the table: validate the regions, mmap each fd.  The fds stay
+ * owned by the caller.  On failure the table is left empty and *why says
+ * what was wrong.
+ */
+int memtab_set(struct memtab *mt, const struct memtab_region_desc *d,
+	       unsigned int n, const int *fds, const char **why);
+
+/* Region containing [gpa, gpa + len), or -1. */
+int memtab_find_gpa(const struct memtab *mt, uint64_t gpa, uint64_t len);
+
+/* vtierd's address for a VMM-virtual range inside one region, or NULL. */
+void *memtab_uaddr_to_hva(const struct memtab *mt, uint64_t uaddr,
+			  uint64_t len);
+
+/*
+ * Split guest-physical [gpa, gpa + len) into pieces, following adjacent
+ * regions.  Returns the number of pieces, or -1 if any byte is outside
+ * guest RAM or more than max pieces would be needed.
+ */
+int memtab_gpa_pieces(const struct memtab *mt, uint64_t gpa, uint64_t len,
+		      struct mem_piece *out, int max);
+
+/* Copy guest-physical [gpa, gpa + len) to buf; 0 or -1 (outside RAM). */
+int memtab_read(const struct memtab *mt, uint64_t gpa, void *buf,
+		uint32_t len);
+
+/* One past the highest guest-physical address of any region. */
+uint64_t memtab_top(const struct memtab *mt);
+
+#endif

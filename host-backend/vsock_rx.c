@@ -1,0 +1,181 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * virtio-vsock device, host->guest side: pick the next pending packet
+ * (queued RSTs first, then per flow RESPONSE, data within the guest's
+ * credit, CREDIT_UPDATE, and the closing RST/SHUTDOWN) and write it into
+ * the next rx buffer.
+ */
+#include <endian.h>
+#include <string.h>
+
+#include "vm.h"
+#include "vsock_dev.h"
+
+struct out_pkt {
+	uint32_t src_port, dst_port, len;
+	uint16_t op;
+	uint32_t flags;
+	struct vsock_flow *f;	/* NULL for a queued control packet */
+};
+
+/* Bytes we may still send: peer_buf_alloc - (tx_cnt - peer_fwd_cnt). */
+static uint32_t peer_credit(const struct vsock_flow *f)
+{
+	uint32_t in_flight = f->tx_cnt - f->peer_fwd_cnt;
+
+	return in_flight >= f->peer_buf_alloc ? 0 : f->peer_buf_alloc - in_flight;
+}
+
+static bool flow_next(struct vm *vm, struct vsock_flow *f, struct out_pkt *p)
+{
+	p->f = f;
+	p->src_port = vm->port;
+	p->dst_port = f->guest_port;
+	p->len = 0;
+	p->flags = 0;
+	if (f->need_response) {
+		p->op = VSOCK_OP_RESPONSE;
+	} else if (f->out_len && peer_credit(f)) {
+		p->op = VSOCK_OP_RW;
+		p->len = f->out_len < peer_credit(f) ? f->out_len : peer_credit(f);
+	} else if (f->need_credit) {
+		p->op = VSOCK_OP_CREDIT_UPDATE;
+	} else if (f->closing && !f->out_len) {
+		p->op = f->close_shutdown ? VSOCK_OP_SHUTDOWN : VSOCK_OP_RST;
+		if (f->close_shutdown)
+			p->flags = VSOCK_SHUTDOWN_RCV | VSOCK_SHUTDOWN_SEND;
+	} else {
+		return false;
+	}
+	return true;
+}
+
+static bool next_packet(struct vm *vm, struct out_pkt *p)
+{
+	int i;
+
+	if (vm->vs.nctrl) {
+		const struct vsock_ctrl *c = &vm->vs.ctrl[0];
+
+		memset(p, 0, sizeof(*p));
+		p->src_port = c->src_port;
+		p->dst_port = c->dst_port;
+		p->op = c->op;
+		return true;
+	}
+	for (i = 0; i < VSOCK_MAX_FLOWS; i++)
+		if (vm->vs.flow[i].used && flow_next(vm, &vm->vs.flow[i], p))
+			return true;
+	return false;
+}
+
+/* Write header + payload to the buffer and update the flow's state. */
+static uint32_t emit(struct vm *vm, struct out_pkt *p,
+		     const struct vring_elem *e)
+{
+	struct vsock_flow *f = p->f;
+	struct {
+		uint64_t src_cid, dst_cid;
+		uint32_t src_port, dst_port, len;
+		uint16_t type, op;
+		uint32_t flags, buf_alloc, fwd_cnt;
+	} __attribute__((packed)) h;
+
+	if (p->len > e->total - VSOCK_HDR_LEN)
+		p->len = e->total - VSOCK_HDR_LEN;
+	h.src_cid = htole64(VSOCK_HOST_CID);
+	h.dst_cid = htole64(vm->cid);
+	h.src_port = htole32(p->src_port);
+	h.dst_port = htole32(p->dst_port);
+	h.len = htole32(p->len);
+	h.type = htole16(VSOCK_TYPE_STREAM);
+	h.op = htole16(p->op);
+	h.flags = htole32(p->flags);
+	h.buf_alloc = htole32(f ? VSOCK_BUF_ALLOC : 0);
+	h.fwd_cnt = htole32(f ? f->rx_cnt : 0);
+	vring_elem_write(e, 0, &h, sizeof(h));
+
+	if (!f) {
+		memmove(vm->vs.ctrl, vm->vs.ctrl + 1,
+			--vm->vs.nctrl * sizeof(vm->vs.ctrl[0]));
+		return VSOCK_HDR_LEN;
+	}
+	f->fwd_cnt_sent = f->rx_cnt;
+	f->need_credit = false;
+	switch (p->op) {
+	case VSOCK_OP_RESPONSE:
+		f->need_response = false;
+		break;
+	case VSOCK_OP_RW:
+		vring_elem_write(e, VSOCK_HDR_LEN, f->out, p->len);
+		memmove(f->out, f->out + p->len, f->out_len - p->len);
+		f->out_len -= p->len;
+		f->tx_cnt += p->len;
+		break;
+	case VSOCK_OP_RST:
+	case VSOCK_OP_SHUTDOWN:
+		/* Done with it; a late guest packet just gets an RST. */
+		f->used = false;
+		break;
+	}
+	return VSOCK_HDR_LEN + p->len;
+}
+
+void vsock_rx_flush(struct vm *vm)
+{
+	struct vring *vr = &vm->vq[VM_RX];
+	struct vring_elem e;
+	struct out_pkt p;
+	bool pushed = false;
+	char why[160];
+	int r;
+
+	while (!vm->broken && vr->started && vr->enabled &&
+	       next_packet(vm, &p)) {
+		r = vring_pop(vr, &vm->mem, true, &e, why, sizeof(why));
+		if (r < 0) {
+			vm_break(vm, "rx", why);
+			return;
+		}
+		if (r == 0) {
+			if (vring_publish_and_recheck(vr))
+				continue;
+			break;	/* the guest kicks when it adds buffers */
+		}
+		if (e.total < VSOCK_HDR_LEN) {
+			vm_break(vm, "rx", "receive buffer smaller than a vsock header");
+			return;
+		}
+		vring_push(vr, e.head, emit(vm, &p, &e));
+		pushed = true;
+	}
+	if (pushed)
+		vring_signal(vr);
+}
+
+void vsock_say_goodbye(struct vm *vm)
+{
+	int i;
+
+	for (i = 0; i < VSOCK_MAX_FLOWS; i++) {
+		struct vsock_flow *f = &vm->vs.flow[i];
+
+		if (!f->used || f->closing)
+			continue;
+		if (f->sess.state == SESSION_READY)
+			session_bye(vm, f, VTIER_BYE_SHUTDOWN);
+		vsock_flow_close(f, true);
+	}
+	vsock_rx_flush(vm);
+}
+
+bool vsock_guest_connected(const struct vm *vm)
+{
+	int i;
+
+	for (i = 0; i < VSOCK_MAX_FLOWS; i++)
+		if (vm->vs.flow[i].used &&
+		    vm->vs.flow[i].sess.state == SESSION_READY)
+			return true;
+	return false;
+}
