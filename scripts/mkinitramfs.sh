@@ -15,6 +15,8 @@
 #   /scripts/*.sh                    selftests/guest/scripts + qemu-configs/guest-scripts
 #   EXTRA files                      at DEST, or /bin/<name> if executable,
 #                                    else /data/<name>
+# Also writes OUT.contents (the files in the image, one per line, e.g.
+# lib/modules/vtier.ko) and OUT.stamp (a hash of the inputs).
 # The image is rebuilt only when one of its inputs changed (or FORCE=1).
 set -euo pipefail
 
@@ -61,6 +63,7 @@ stamp=$( { echo "$GUEST_KVER $VTIER_KO $*";
 	   find "${inputs[@]}" -type f -printf '%p %s %T@\n' | sort; } |
 	 sha256sum | cut -d' ' -f1)
 if [ "${FORCE:-0}" != 1 ] && [ -f "$OUT" ] && [ -f "$OUT.stamp" ] &&
+   [ -f "$OUT.contents" ] &&
    [ "$(cat "$OUT.stamp")" = "$stamp" ]; then
 	log "$OUT up to date"
 	exit 0
@@ -138,6 +141,8 @@ done
 mkdir -p "$(dirname "$OUT")"
 find . -mindepth 1 | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0 |
 	gzip -1 >"$OUT.tmp"
+# What went in, for tests to ask (e.g. whether vtier.ko is there).
+find . -mindepth 1 -type f | sed 's|^\./||' | LC_ALL=C sort >"$OUT.contents"
 mv "$OUT.tmp" "$OUT"
 echo "$stamp" >"$OUT.stamp"
 log "wrote $OUT ($(du -k "$OUT" | cut -f1) KiB; modules: $(tr '\n' ' ' <lib/modules/load-order))"
