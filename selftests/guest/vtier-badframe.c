@@ -10,7 +10,11 @@
  *   badpfn    a valid HELLO, then a HINTS naming a frame past guest RAM
  *   hello     control case: a valid HELLO and a valid HINTS (expect "open")
  * Output: `VTIER-BADFRAME closed` or `VTIER-BADFRAME open` (exit 0), or
- * `VTIER-BADFRAME connect-failed <reason>` (exit 1).
+ * `VTIER-BADFRAME connect-failed <reason>` / `VTIER-BADFRAME error ...`
+ * (exit 1: the connection was not usable, so there is no verdict).
+ * hello/badpfn also print `VTIER-BADFRAME welcome=yes caps=.. quota=..`
+ * or `welcome=no`; a test should require welcome=yes before trusting a
+ * `closed` for badpfn.
  * Frames are built with the project's encoder (proto/vtier_proto.c).
  */
 #include <errno.h>
@@ -117,7 +121,8 @@ static void hello(int fd, uint64_t max_pfn, int64_t deadline)
 	n = vtier_enc_hello(buf, sizeof(buf), 1, VTIER_SAMPLER_REPLAY, 4096,
 			    (uint64_t)si.totalram * si.mem_unit, max_pfn);
 	if (n < 0 || send_all(fd, buf, (size_t)n)) {
-		printf("VTIER-BADFRAME hello-send-failed\n");
+		printf("VTIER-BADFRAME hello-send-failed %s\n",
+		       n < 0 ? "encode" : strerror(errno));
 		return;
 	}
 	if (recv_all(fd, &h, sizeof(h), deadline) ||
@@ -210,9 +215,13 @@ int main(int argc, char **argv)
 		usage();
 	}
 	if (n < 0 || send_all(fd, buf, (size_t)n)) {
-		/* A send failure means the host already closed. */
-		printf("VTIER-BADFRAME closed\n");
-		return 0;
+		/*
+		 * The connection died before the frame went out, so whatever
+		 * closed it, it was not this frame: no verdict.
+		 */
+		printf("VTIER-BADFRAME error send: %s\n",
+		       n < 0 ? "encode failed" : strerror(errno));
+		return 1;
 	}
 	printf("VTIER-BADFRAME %s\n", host_closed(fd, wait_s) ? "closed" : "open");
 	close(fd);
