@@ -191,6 +191,10 @@ static void handle_packet(struct vm *vm, const uint8_t *pkt, uint32_t total)
 	h.buf_alloc = le32toh(h.buf_alloc);
 	h.fwd_cnt = le32toh(h.fwd_cnt);
 
+	if (g_verbose > 1)
+		vm_log(vm, "tx packet: op %u type %u len %u %llu:%u -> %llu:%u",
+		       h.op, h.type, h.len, (unsigned long long)h.src_cid,
+		       h.src_port, (unsigned long long)h.dst_cid, h.dst_port);
 	why = hdr_check(vm, &h, total);
 	if (why) {
 		vm->vs.bad_packets++;
@@ -212,6 +216,9 @@ static void handle_packet(struct vm *vm, const uint8_t *pkt, uint32_t total)
 			reply_rst(vm, &h);
 			return;
 		}
+		f->peer_buf_alloc = h.buf_alloc;
+		f->peer_fwd_cnt = h.fwd_cnt;
+		return;
 	} else if (!f) {
 		reply_rst(vm, &h);
 		return;
