@@ -33,6 +33,7 @@ extern unsigned int vtier_backoff_max_ms;
 extern unsigned int vtier_connect_timeout_ms;
 extern unsigned int vtier_io_timeout_ms;
 extern unsigned int vtier_handshake_timeout_ms;
+extern unsigned int vtier_ack_timeout_ms;
 
 /* Counters shown in sysfs; updated with atomic64_*. */
 struct vtier_stats {

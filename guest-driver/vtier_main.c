@@ -65,6 +65,10 @@ unsigned int vtier_handshake_timeout_ms = 3000;
 module_param_named(handshake_timeout_ms, vtier_handshake_timeout_ms, uint, 0444);
 MODULE_PARM_DESC(handshake_timeout_ms, "wait for WELCOME after HELLO, ms (100..60000)");
 
+unsigned int vtier_ack_timeout_ms = 5000;
+module_param_named(ack_timeout_ms, vtier_ack_timeout_ms, uint, 0444);
+MODULE_PARM_DESC(ack_timeout_ms, "a HINTS batch unacknowledged this long means the host is gone, ms (500..60000)");
+
 static unsigned int ring_slots = 4096;
 module_param(ring_slots, uint, 0444);
 MODULE_PARM_DESC(ring_slots, "samples per per-CPU ring, power of two (64..65536)");
@@ -186,6 +190,7 @@ static int check_params(void)
 	ok &= param_in_range("io_timeout_ms", vtier_io_timeout_ms, 100, 2000);
 	ok &= param_in_range("handshake_timeout_ms", vtier_handshake_timeout_ms,
 		       100, 60000);
+	ok &= param_in_range("ack_timeout_ms", vtier_ack_timeout_ms, 500, 60000);
 	ok &= pow2_in_range("ring_slots", ring_slots, 64, 65536);
 	ok &= pow2_in_range("table_slots", table_slots, 1024, 1u << 22);
 	ok &= param_in_range("hint_queue_len", hint_queue_len, 16, 1u << 20);

@@ -25,7 +25,7 @@ struct vtier_policy_summary {
 	u64 pages;		/* distinct pages seen: working-set estimate */
 	u64 untracked;		/* samples lost because the table was full */
 	u64 epoch_ns;		/* length of the epoch in sample time */
-	u64 hist[VTIER_HIST_BUCKETS];	/* pages per floor(log2(count)) */
+	u64 hist[VTIER_HIST_BUCKETS];	/* pages per log2 bucket, as REPORT */
 };
 
 struct vtier_policy {
