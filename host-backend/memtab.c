@@ -130,8 +130,10 @@ int memtab_gpa_pieces(const struct memtab *mt, uint64_t gpa, uint64_t len,
 		uint64_t off, chunk;
 		int ri = memtab_find_gpa(mt, gpa, 1);
 
-		if (ri < 0 || n >= max)
+		if (ri < 0)
 			return -1;
+		if (n >= max)
+			return -2;
 		d = &mt->r[ri].d;
 		off = gpa - d->gpa;
 		chunk = d->size - off < len ? d->size - off : len;

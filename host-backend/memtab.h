@@ -60,8 +60,8 @@ void *memtab_uaddr_to_hva(const struct memtab *mt, uint64_t uaddr,
 
 /*
  * Split guest-physical [gpa, gpa + len) into pieces, following adjacent
- * regions.  Returns the number of pieces, or -1 if any byte is outside
- * guest RAM or more than max pieces would be needed.
+ * regions.  Returns the number of pieces, -1 if any byte is outside
+ * guest RAM, or -2 if more than max pieces would be needed.
  */
 int memtab_gpa_pieces(const struct memtab *mt, uint64_t gpa, uint64_t len,
 		      struct mem_piece *out, int max);

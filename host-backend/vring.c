@@ -118,6 +118,10 @@ static int add_buffer(const struct memtab *mt, struct vring_elem *e,
 			    e->head, VRING_MAX_CHAIN_BYTES);
 	n = memtab_gpa_pieces(mt, d->addr, d->len, e->iov + e->n,
 			      VRING_MAX_PIECES - e->n);
+	if (n == -2)
+		return fail(why, why_len,
+			    "descriptor chain %u has more than %u buffers (a loop?)",
+			    e->head, VRING_MAX_PIECES);
 	if (n < 0)
 		return fail(why, why_len,
 			    "buffer 0x%llx+%u outside guest RAM (chain %u)",
