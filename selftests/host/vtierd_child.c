@@ -38,22 +38,40 @@ static bool control_answers(const char *path)
 	return ok;
 }
 
+static int start(struct vtierd_child *d, int n, const char *const *extra);
+
 int vtierd_start(struct vtierd_child *d, int n, const char *const *extra)
+{
+	memset(d, 0, sizeof(*d));
+	return start(d, n, extra);
+}
+
+int vtierd_start_sock(struct vtierd_child *d, const char *sock,
+		      const char *extra)
+{
+	memset(d, 0, sizeof(*d));
+	snprintf(d->sock[0], sizeof(d->sock[0]), "%s", sock);
+	return start(d, 1, &extra);
+}
+
+/* d->sock[i] already set are used as they are. */
+static int start(struct vtierd_child *d, int n, const char *const *extra)
 {
 	char exe[PATH_MAX], spec[VTIERD_MAX_VMS][256];
 	char *argv[4 + 2 * VTIERD_MAX_VMS + 3];
 	int i, a = 0, fd;
 
-	memset(d, 0, sizeof(*d));
 	strcpy(d->dir, "/tmp/vtierd-test-XXXXXX");
-	if (!mkdtemp(d->dir) || n > VTIERD_MAX_VMS)
+	if (!mkdtemp(d->dir) || n < 1 || n > VTIERD_MAX_VMS)
 		return -1;
 	snprintf(d->control, sizeof(d->control), "%s/ctl.sock", d->dir);
 	snprintf(d->log, sizeof(d->log), "%s/vtierd.log", d->dir);
 	bin_path("vtierd", exe, sizeof(exe));
 	argv[a++] = exe;
 	for (i = 0; i < n; i++) {
-		snprintf(d->sock[i], sizeof(d->sock[i]), "%s/vm%d.sock", d->dir, i);
+		if (!d->sock[i][0])
+			snprintf(d->sock[i], sizeof(d->sock[i]), "%s/vm%d.sock",
+				 d->dir, i);
 		snprintf(spec[i], sizeof(spec[i]), "name=vm%d,socket=%s%s", i,
 			 d->sock[i], extra && extra[i] ? extra[i] : "");
 		argv[a++] = "--vm";

@@ -26,6 +26,9 @@ struct vtierd_child {
  * Returns 0 once the control socket answers.
  */
 int vtierd_start(struct vtierd_child *d, int n, const char *const *extra);
+/* One VM, vm0, on an existing socket path (for connect mode). */
+int vtierd_start_sock(struct vtierd_child *d, const char *sock,
+		      const char *extra);
 /* SIGTERM; returns vtierd's exit status (0 clean), -1 on a signal. */
 int vtierd_stop(struct vtierd_child *d);
 bool vtierd_alive(struct vtierd_child *d);
