@@ -36,6 +36,7 @@ struct vtier_chan {
 	unsigned long next_report;	/* jiffies */
 	struct vtier_inflight inflight[VTIER_INFLIGHT_MAX];
 	u32 n_inflight;			/* oldest first */
+	bool hints_backlog;		/* hints left queued: window was full */
 	u32 rx_have;			/* bytes of the current frame in rx_buf */
 	u32 rx_len;			/* its payload length, once known */
 	u16 rx_type;
@@ -45,6 +46,8 @@ struct vtier_chan {
 	struct vtier_hint_host *batch;
 	int last_err;			/* last connect error logged */
 };
+
+extern atomic_t vtier_hints_kick;
 
 /* vtier_channel.c: send tx_buf[0..len) completely, or fail. */
 int vtier_chan_send(struct vtier_chan *c, int len);

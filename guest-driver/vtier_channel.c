@@ -39,8 +39,12 @@ static DECLARE_WAIT_QUEUE_HEAD(vtier_chan_wq);
 static void (*orig_data_ready)(struct sock *sk);
 static void (*orig_state_change)(struct sock *sk);
 
+/* Set when a drain pass queued hints: send what has accumulated. */
+atomic_t vtier_hints_kick = ATOMIC_INIT(0);
+
 void vtier_channel_kick(void)
 {
+	atomic_set(&vtier_hints_kick, 1);
 	wake_up(&vtier_chan_wq);
 }
 

@@ -101,6 +101,7 @@ static void handle_welcome(struct vtier_chan *c, const struct vtier_msg *m)
 	struct vtier_stats *st = &vtier_dev.stats;
 
 	c->welcomed = true;
+	c->hints_backlog = true;	/* flush what queued up while away */
 	c->max_hints = min_t(u32, m->welcome.max_hints, VTIER_MAX_HINTS);
 	c->next_report = jiffies + msecs_to_jiffies(vtier_report_ms);
 	atomic_set(&st->host_caps, m->welcome.caps);
@@ -146,11 +147,17 @@ int vtier_session_frame(struct vtier_chan *c)
 	}
 }
 
-/* True when queued hints can go out now. */
+/*
+ * True when queued hints should go out now: a drain pass finished, a full
+ * batch is waiting, or an earlier send stopped at the ACK window.  Hints
+ * are not sent one by one as the drain produces them, so batches fill up.
+ */
 bool vtier_session_wants_send(struct vtier_chan *c)
 {
-	return c->welcomed && c->n_inflight < VTIER_INFLIGHT_MAX &&
-	       vtier_hintq_len(&vtier_dev.hintq);
+	if (!c->welcomed || c->n_inflight >= VTIER_INFLIGHT_MAX)
+		return false;
+	return atomic_read(&vtier_hints_kick) || c->hints_backlog ||
+	       vtier_hintq_len(&vtier_dev.hintq) >= c->max_hints;
 }
 
 static int send_hints(struct vtier_chan *c)
@@ -189,6 +196,7 @@ static int send_hints(struct vtier_chan *c)
 		if (kthread_should_stop())
 			break;
 	}
+	c->hints_backlog = vtier_hintq_len(q) != 0;
 	return 0;
 }
 
@@ -231,9 +239,12 @@ int vtier_session_tick(struct vtier_chan *c, long *timeout)
 		*timeout = jiffies_until(c->welcome_by);
 		return 0;
 	}
-	err = send_hints(c);
-	if (err)
-		return err;
+	if (vtier_session_wants_send(c)) {
+		atomic_set(&vtier_hints_kick, 0);
+		err = send_hints(c);
+		if (err)
+			return err;
+	}
 	if (time_after_eq(jiffies, c->next_report)) {
 		err = send_report(c);
 		if (err)
