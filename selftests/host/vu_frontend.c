@@ -343,7 +343,8 @@ int vu_fe_send_pkt(struct vu_fe *fe, const struct fe_vsock_hdr *h,
 	uint64_t pay = gpa + sizeof(*h);
 
 	memcpy(fe->mem + gpa, h, sizeof(*h));
-	memcpy(fe->mem + pay, data, h->len);
+	if (h->len)
+		memcpy(fe->mem + pay, data, h->len);
 	if (fe->use_indirect) {
 		uint64_t table = gpa + 0x11000;
 		uint16_t flags0 = h->len ? DESC_NEXT : 0;
