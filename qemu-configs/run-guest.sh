@@ -39,8 +39,8 @@ BUILD=${VTIER_BUILD:-$ROOT/build}
 die() { echo "run-guest: ERROR: $*" >&2; exit 2; }
 usage() { sed -n '5,33s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"; exit "${1:-0}"; }
 
-SOCK= SOCK_MODE= INITRD=$BUILD/initramfs.cpio.gz KERNEL= SCRIPT= TIMEOUT=
-MEM=1G SMP=2 APPEND= NAME=vtier-guest MONITOR= DRY=0
+SOCK='' SOCK_MODE='' INITRD=$BUILD/initramfs.cpio.gz KERNEL='' SCRIPT='' TIMEOUT=''
+MEM=1G SMP=2 APPEND='' NAME=vtier-guest MONITOR='' DRY=0
 while [ $# -gt 0 ]; do
 	case $1 in
 	--socket)        SOCK=$2; SOCK_MODE=client; shift 2 ;;

@@ -21,7 +21,7 @@ BUILD=${VTIER_BUILD:-$ROOT/build}
 
 die() { echo "run-numa-vm: ERROR: $*" >&2; exit 2; }
 
-INITRD=$BUILD/initramfs.cpio.gz SCRIPT=numa-info TIMEOUT= APPEND= DRY=0
+INITRD=$BUILD/initramfs.cpio.gz SCRIPT=numa-info TIMEOUT='' APPEND='' DRY=0
 while [ $# -gt 0 ]; do
 	case $1 in
 	--initrd)  INITRD=$2; shift 2 ;;

@@ -119,13 +119,13 @@ if [ -f "$GUEST/.kver" ] && [ "$(cat "$GUEST/.kver")" = "$KVER" ] &&
 else
 	rm -f "$BUILD"/linux-image-*.deb
 	log "apt-get download linux-image-$KVER into $BUILD"
-	# apt-get download runs as _apt where it can; let it write here.
-	if ! (cd "$BUILD" && apt-get download "linux-image-$KVER"); then
+	# As root, download as root: the _apt sandbox user cannot write here.
+	if ! (cd "$BUILD" && apt-get download -o APT::Sandbox::User=root "linux-image-$KVER"); then
 		apt_update_once
-		(cd "$BUILD" && apt-get download "linux-image-$KVER") ||
+		(cd "$BUILD" && apt-get download -o APT::Sandbox::User=root "linux-image-$KVER") ||
 			die "apt-get download linux-image-$KVER failed"
 	fi
-	deb=$(ls "$BUILD"/linux-image-"$KVER"_*.deb 2>/dev/null | head -n1)
+	deb=$(find "$BUILD" -maxdepth 1 -name "linux-image-${KVER}_*.deb" | head -n1)
 	[ -n "$deb" ] || die "downloaded .deb for linux-image-$KVER not found"
 	log "unpacking $(basename "$deb") into $GUEST"
 	rm -rf "$GUEST"
