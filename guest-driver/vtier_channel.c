@@ -227,7 +227,7 @@ static int chan_session(struct vtier_chan *c)
 static void log_connect_error(struct vtier_chan *c, int err)
 {
 	/* Say it once per distinct error, not on every retry. */
-	if (err == c->last_err)
+	if (err == c->last_err || kthread_should_stop())
 		return;
 	c->last_err = err;
 	if (err == -EAFNOSUPPORT)
