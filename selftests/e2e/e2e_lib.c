@@ -50,6 +50,7 @@ int e2e_init(struct e2e *e, const char *name)
 	int i;
 
 	memset(e, 0, sizeof(*e));
+	e->console_in = -1;
 	snprintf(e->name, sizeof(e->name), "%s", name);
 	fmt_path(e->root, "%s", root && *root ? root : E2E_ROOT);
 	fmt_path(e->dir, "/tmp/vtier-e2e-%s-XXXXXX", e->name);
@@ -117,11 +118,11 @@ bool e2e_have_module(const struct e2e *e)
 }
 
 /*
- * fork + exec argv with stdin from /dev/null and stdout+stderr appended to
- * log.  The child leads its own process group (so a kill reaches whatever
+ * fork + exec argv with stdin from in_fd (or /dev/null when in_fd < 0) and
+ * stdout+stderr appended to log.  The child leads its own process group (so a kill reaches whatever
  * it starts) and dies with the test process (PR_SET_PDEATHSIG).
  */
-static pid_t spawn(const char *const argv[], const char *log)
+static pid_t spawn(const char *const argv[], const char *log, int in_fd)
 {
 	pid_t parent = getpid(), pid;
 	int fd;
@@ -141,7 +142,7 @@ static pid_t spawn(const char *const argv[], const char *log)
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	if (getppid() != parent)
 		_exit(127);
-	fd = open("/dev/null", O_RDONLY);
+	fd = in_fd >= 0 ? in_fd : open("/dev/null", O_RDONLY);
 	if (fd >= 0) {
 		dup2(fd, 0);
 		close(fd);
@@ -221,7 +222,7 @@ int e2e_start_vtierd_argv(struct e2e *e, const char *const args[])
 	for (; args && *args && n < 63; args++)
 		argv[n++] = *args;
 	argv[n] = NULL;
-	e->vtierd_pid = spawn(argv, e->vtierd_log.path);
+	e->vtierd_pid = spawn(argv, e->vtierd_log.path, -1);
 	return e->vtierd_pid > 0 ? 0 : -1;
 }
 
@@ -269,7 +270,7 @@ int e2e_start_guest(struct e2e *e, const struct e2e_guest_opts *o)
 {
 	char script[PATH_MAX], smp[16], timeout[16];
 	const char *argv[32];
-	int n = 0;
+	int n = 0, in[2];
 
 	if (e->qemu_pid) {
 		fprintf(stderr, "# e2e: QEMU already running\n");
@@ -306,9 +307,27 @@ int e2e_start_guest(struct e2e *e, const struct e2e_guest_opts *o)
 	if (o->vsock != E2E_VSOCK_NONE)
 		argv[n++] = e->vu_sock;
 	argv[n] = NULL;
+	/* The serial console's input is a pipe: see e2e_send_console(). */
+	if (e->console_in >= 0)
+		close(e->console_in);
+	if (pipe2(in, O_CLOEXEC))
+		return -1;
 	/* run-guest.sh execs QEMU: this pid is QEMU's. */
-	e->qemu_pid = spawn(argv, e->console.path);
+	e->qemu_pid = spawn(argv, e->console.path, in[0]);
+	close(in[0]);
+	e->console_in = in[1];
 	return e->qemu_pid > 0 ? 0 : -1;
+}
+
+int e2e_send_console(struct e2e *e, const char *text)
+{
+	size_t len = strlen(text);
+
+	if (e->console_in < 0 || write(e->console_in, text, len) != (ssize_t)len) {
+		fprintf(stderr, "# e2e: cannot write to the guest console\n");
+		return -1;
+	}
+	return 0;
 }
 
 int e2e_wait_guest_exit(struct e2e *e, int timeout_s)
@@ -362,6 +381,9 @@ void e2e_cleanup(struct e2e *e, bool failed)
 		return;
 	stop_group(&e->qemu_pid, &e->qemu_status, SIGTERM);
 	stop_group(&e->vtierd_pid, &e->vtierd_status, SIGTERM);
+	if (e->console_in >= 0)
+		close(e->console_in);
+	e->console_in = -1;
 	if (failed)
 		e2e_dump(e);
 	if (failed || (keep && *keep && strcmp(keep, "0"))) {

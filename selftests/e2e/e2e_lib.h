@@ -40,6 +40,7 @@ struct e2e {
 	char vtierd[PATH_MAX];		/* build/bin/vtierd */
 	char vtierctl[PATH_MAX];	/* build/bin/vtierctl */
 	pid_t vtierd_pid, qemu_pid;	/* 0: not running */
+	int console_in;			/* write end of QEMU's stdin, or -1 */
 	int vtierd_status, qemu_status;	/* waitpid() status once exited */
 	struct e2e_tail console, vtierd_log;
 };
@@ -87,6 +88,8 @@ bool e2e_vtierd_running(struct e2e *e);
 
 /* Start QEMU via qemu-configs/run-guest.sh.  0 or -1. */
 int e2e_start_guest(struct e2e *e, const struct e2e_guest_opts *o);
+/* Type text on the guest's serial console (guest scripts `read` it). */
+int e2e_send_console(struct e2e *e, const char *text);
 /* Wait for QEMU to exit; returns its exit code, or -1 on timeout/signal. */
 int e2e_wait_guest_exit(struct e2e *e, int timeout_s);
 void e2e_kill_guest(struct e2e *e);
