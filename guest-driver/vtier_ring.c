@@ -11,6 +11,8 @@
 #include <linux/smp.h>
 #include <linux/topology.h>
 #include <linux/log2.h>
+#include <linux/nodemask.h>
+#include <linux/numa.h>
 #include <asm/barrier.h>
 
 #include "vtier_ring.h"
@@ -26,10 +28,13 @@ int vtier_ringset_init(struct vtier_ringset *rs, u32 slots)
 	if (!rs->ring)
 		return -ENOMEM;
 	for_each_possible_cpu(cpu) {
+		int node = cpu_to_node(cpu);
 		struct vtier_ring *r;
 
-		r = kvzalloc_node(struct_size(r, slot, slots), GFP_KERNEL,
-				  cpu_to_node(cpu));
+		/* Near its CPU, unless that node has no memory online now. */
+		if (node != NUMA_NO_NODE && !node_online(node))
+			node = NUMA_NO_NODE;
+		r = kvzalloc_node(struct_size(r, slot, slots), GFP_KERNEL, node);
 		if (!r) {
 			vtier_ringset_free(rs);
 			return -ENOMEM;
