@@ -21,6 +21,7 @@
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/preempt.h>
+#include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
@@ -187,11 +188,14 @@ static ssize_t replay_write(struct file *file, const char __user *ubuf,
 		}
 		err = replay_bytes(rf, rf->chunk, n);
 		done += n;
+		/* A huge write stays killable; report what was consumed. */
+		if (fatal_signal_pending(current))
+			break;
 	}
 	vtier_drain();
 	rf->since_drain = 0;
 	mutex_unlock(&rf->lock);
-	return err ? err : (ssize_t)count;
+	return err ? err : (ssize_t)done;
 }
 
 static int replay_open(struct inode *inode, struct file *file)
