@@ -10,7 +10,7 @@ KENV := $(TOP)/build/guest-kernel.env
 SAN ?=
 export SAN
 
-.PHONY: all userspace module tests guest-bin deps check check-static demo \
+.PHONY: all userspace module tests san-tests guest-bin deps check demo \
 	checkpatch clean distclean
 
 all: userspace module
@@ -27,13 +27,20 @@ $(KENV):
 	@echo "vtier: $(KENV) is missing; run 'make deps' first" >&2
 	@false
 
+# Static programs and workloads that run inside the test guest.
 guest-bin:
 	$(MAKE) -C selftests/guest
+	$(MAKE) -C tools/workload
 
-tests: userspace guest-bin
+tests: userspace guest-bin module
 	$(MAKE) -C selftests/proto
 	$(MAKE) -C selftests/host
 	$(MAKE) -C selftests/e2e
+
+# The same unit tests (and the vtierd they start) under ASan/UBSan.
+san-tests:
+	$(MAKE) -C selftests/proto SAN=1 OUT=$(TOP)/build/san
+	$(MAKE) -C selftests/host SAN=1 OUT=$(TOP)/build/san
 
 deps:
 	scripts/deps.sh
@@ -42,19 +49,14 @@ checkpatch: deps
 	$(MAKE) -C guest-driver checkpatch
 
 # Every test: static checks of the module, unit tests (also under
-# ASan/UBSan), then end-to-end tests that boot QEMU guests.
+# ASan/UBSan), then end-to-end tests that boot QEMU guests.  The test lists
+# are shell globs so that they see what this very run has built.
 check: deps
-	$(MAKE) all tests
-	$(MAKE) -C selftests/proto SAN=1 OUT=$(TOP)/build/san
-	$(MAKE) -C selftests/host SAN=1 OUT=$(TOP)/build/san
-	$(MAKE) -C host-backend SAN=1 OUT=$(TOP)/build/san
-	selftests/run.sh \
-		selftests/static/module_checks.sh \
-		$(BIN)/proto_test \
-		$(TOP)/build/san/proto_test \
-		$(wildcard $(BIN)/host_*_test) \
-		selftests/host/run_san.sh \
-		$(wildcard $(BIN)/e2e_*_test)
+	$(MAKE) all tests san-tests
+	selftests/run.sh selftests/static/module_checks.sh \
+		build/bin/proto_test build/san/proto_test \
+		build/bin/host_*_test build/san/host_*_test \
+		build/bin/e2e_*_test
 
 demo: deps
 	$(MAKE) all guest-bin

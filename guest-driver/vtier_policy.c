@@ -70,6 +70,8 @@ void vtier_policy_end_epoch(struct vtier_policy *p, u64 now_ns)
 	for (i = 0; i < p->slots; i++) {
 		if (!p->table[i].count)
 			continue;
+		if (p->table[i].hinted)
+			s->hot++;
 		/* Bucket i >= 1 holds counts in [2^(i-1), 2^i); 0 is unused. */
 		b = ilog2_u32(p->table[i].count) + 1;
 		if (b >= VTIER_HIST_BUCKETS)

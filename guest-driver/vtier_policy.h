@@ -23,6 +23,7 @@ struct vtier_policy_summary {
 	u64 epochs;		/* epochs completed so far */
 	u64 samples;		/* samples counted in the epoch */
 	u64 pages;		/* distinct pages seen: working-set estimate */
+	u64 hot;		/* pages that reached the promotion threshold */
 	u64 untracked;		/* samples lost because the table was full */
 	u64 epoch_ns;		/* length of the epoch in sample time */
 	u64 hist[VTIER_HIST_BUCKETS];	/* pages per log2 bucket, as REPORT */

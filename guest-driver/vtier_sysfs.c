@@ -52,6 +52,16 @@ static ssize_t hints_pending_show(struct kobject *kobj,
 	return sysfs_emit(buf, "%u\n", vtier_hintq_len(&vtier_dev.hintq));
 }
 
+/* Pages that reached the promotion threshold in the last finished epoch. */
+static ssize_t hot_pages_show(struct kobject *kobj,
+			      struct kobj_attribute *attr, char *buf)
+{
+	struct vtier_policy_summary s;
+
+	vtier_policy_snapshot(&s);
+	return sysfs_emit(buf, "%llu\n", (unsigned long long)s.hot);
+}
+
 /* A read-only file showing one atomic64 counter of struct vtier_stats. */
 struct vtier_counter_attr {
 	struct kobj_attribute kattr;
@@ -95,9 +105,10 @@ static struct kobj_attribute sampler_attr = __ATTR_RO(sampler);
 static struct kobj_attribute samples_dropped_attr = __ATTR_RO(samples_dropped);
 static struct kobj_attribute host_caps_attr = __ATTR_RO(host_caps);
 static struct kobj_attribute hints_pending_attr = __ATTR_RO(hints_pending);
+static struct kobj_attribute hot_pages_attr = __ATTR_RO(hot_pages);
 
 /* Filled at init: the fixed files, then every counter, then NULL. */
-static struct attribute *vtier_attrs[5 + ARRAY_SIZE(counters) + 1];
+static struct attribute *vtier_attrs[6 + ARRAY_SIZE(counters) + 1];
 
 static const struct attribute_group vtier_group = {
 	.attrs = vtier_attrs,
@@ -113,6 +124,7 @@ int vtier_sysfs_init(void)
 	vtier_attrs[n++] = &samples_dropped_attr.attr;
 	vtier_attrs[n++] = &host_caps_attr.attr;
 	vtier_attrs[n++] = &hints_pending_attr.attr;
+	vtier_attrs[n++] = &hot_pages_attr.attr;
 	for (i = 0; i < ARRAY_SIZE(counters); i++)
 		vtier_attrs[n++] = &counters[i].kattr.attr;
 	vtier_attrs[n] = NULL;

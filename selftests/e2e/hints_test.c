@@ -203,6 +203,7 @@ TEST_F_TIMEOUT(hints, vtierd_restart_then_transport_reset, 2 * BOOT_S)
 		.append = "vtier.pages=16",
 	};
 	uint64_t *gpfn = NULL;
+	const char *l;
 	int n;
 
 	ASSERT_EQ(0, e2e_start_guest(&self->e, &o));
@@ -219,6 +220,10 @@ TEST_F_TIMEOUT(hints, vtierd_restart_then_transport_reset, 2 * BOOT_S)
 	ASSERT_EQ(0, e2e_send_console(&self->e, "go\n"));
 	ASSERT_NE(NULL, e2e_wait_console(&self->e, "VTIER-RESTART transport-reset",
 					 STEP_S));
+	/* The module noticed the reset and reconnected by itself. */
+	l = e2e_wait_console(&self->e, "VTIER-RESTART reconnects=", STEP_S);
+	ASSERT_NE(NULL, l);
+	EXPECT_LE(1, atoi(l + strlen("VTIER-RESTART reconnects=")));
 	ASSERT_NE(NULL, e2e_wait_console(&self->e, "VTIER-FILL-DONE 16", STEP_S));
 	n = filled_pages(&self->e, &gpfn);
 	ASSERT_EQ(16, n);

@@ -19,9 +19,17 @@ for d in "$drv"/virtio*; do
 	[ -e "$d" ] && dev=${d##*/}
 done
 [ -n "$dev" ] || { echo "VTIER-RESTART no-vsock-device"; exit 1; }
+before=$(cat /sys/kernel/vtier/reconnects)
 echo "$dev" > "$drv/unbind" || exit 1
 echo "$dev" > "$drv/bind" || exit 1
 echo "VTIER-RESTART transport-reset $dev"
+# The reset ends the old session; wait until the module has noticed and
+# made a new attempt, so "connected" below is the new session's.
+n=$((${VTIER_WAIT:-60} * 10))
+while [ "$(cat /sys/kernel/vtier/reconnects)" = "$before" ] && [ $n -gt 0 ]; do
+	n=$((n - 1))
+	sleep 0.1
+done
+echo "VTIER-RESTART reconnects=$(($(cat /sys/kernel/vtier/reconnects) - before))"
 wait_state connected "${VTIER_WAIT:-60}" || exit 1
-echo "VTIER-RESTART reconnects=$(cat /sys/kernel/vtier/reconnects)"
 vtier-fill "${VTIER_PAGES:-16}" --accesses 8 --hold 600
