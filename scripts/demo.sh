@@ -109,7 +109,7 @@ if ! console_has 'VTIER-SCRIPT-END demo rc=0'; then
 fi
 
 # Score: pages vtierd translated against the workload's known hot pages.
-norm() { sed 's/^0x//; s/^0*//' | tr 'A-F' 'a-f'; }
+norm() { tr -d '\r' | sed 's/^0x//; s/^0*//' | tr 'A-F' 'a-f'; }
 grep -a '^VTIER-HOTPAGE ' "$work/console.log" | awk '{ print $2 }' | norm |
 	sort -u >"$work/hot"
 awk 'NR > 2 { print $1 }' "$work/pages" 2>/dev/null | norm | sort -u >"$work/hinted"
