@@ -32,15 +32,20 @@ guest-bin:
 	$(MAKE) -C selftests/guest
 	$(MAKE) -C tools/workload
 
-tests: userspace guest-bin module
-	$(MAKE) -C selftests/proto
-	$(MAKE) -C selftests/host
-	$(MAKE) -C selftests/e2e
+# Test folders: each Makefile builds <something>_test programs into OUT
+# (default build/bin).  Those in SAN_TEST_DIRS are also built with
+# ASan/UBSan into build/san.  e2e tests boot QEMU, so they run last.
+UNIT_TEST_DIRS := selftests/proto selftests/host
+SAN_TEST_DIRS := selftests/proto selftests/host
+E2E_TEST_DIRS := selftests/e2e
 
-# The same unit tests (and the vtierd they start) under ASan/UBSan.
+tests: userspace guest-bin module
+	for d in $(UNIT_TEST_DIRS) $(E2E_TEST_DIRS); do \
+		$(MAKE) -C $$d || exit 1; done
+
 san-tests:
-	$(MAKE) -C selftests/proto SAN=1 OUT=$(TOP)/build/san
-	$(MAKE) -C selftests/host SAN=1 OUT=$(TOP)/build/san
+	for d in $(SAN_TEST_DIRS); do \
+		$(MAKE) -C $$d SAN=1 OUT=$(TOP)/build/san || exit 1; done
 
 deps:
 	scripts/deps.sh
@@ -54,8 +59,7 @@ checkpatch: deps
 check: deps
 	$(MAKE) all tests san-tests
 	selftests/run.sh selftests/static/module_checks.sh \
-		build/bin/proto_test build/san/proto_test \
-		build/bin/host_*_test build/san/host_*_test \
+		$$(ls build/bin/*_test build/san/*_test | grep -v /e2e_) \
 		build/bin/e2e_*_test
 
 demo: deps
