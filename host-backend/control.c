@@ -14,6 +14,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "migrate.h"
 #include "vm.h"
 
 #define CONTROL_MAX_CLIENTS 16
@@ -36,11 +37,42 @@ static struct {
 	int nclients;
 } ctl = { .ev = { .fd = -1 } };
 
+/* Placement figures (all zero while observe-only). */
+static void add_placement(json_t *o, const struct vm *vm)
+{
+	const struct placement *pl = &vm->place;
+	const struct place_stats *p = &pl->st;
+	uint32_t p50, p99;
+
+	placement_latency(pl, &p50, &p99);
+	json_object_update_new(o, json_pack(
+		"{s:i, s:i, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:i}",
+		"fast_node", g_observe_only ? -1 : g_place.fast_node,
+		"slow_node", g_observe_only ? -1 : g_place.slow_node,
+		"fast_pages", (json_int_t)pl->held_pages,
+		"promoted_pages", (json_int_t)p->promoted,
+		"demoted_pages", (json_int_t)p->demoted,
+		"already_pages", (json_int_t)p->already,
+		"absent_pages", (json_int_t)p->absent,
+		"busy_pages", (json_int_t)p->busy,
+		"failed_pages", (json_int_t)p->failed,
+		"deferred_hints", (json_int_t)p->deferred,
+		"queued_hints", (json_int_t)p->queued,
+		"dropped_hints", (json_int_t)p->dropped,
+		"queue_depth", (json_int_t)pl->q_len,
+		"moved_bytes", (json_int_t)p->moved_bytes,
+		"move_bytes_per_s", (json_int_t)pl->bytes_per_s,
+		"latency_p50_us", (json_int_t)p50,
+		"latency_p99_us", (json_int_t)p99,
+		"last_move_errno", p->last_errno));
+}
+
 static json_t *vm_status(const struct vm *vm)
 {
 	const struct vm_stats *s = &vm->st;
+	json_t *o;
 
-	return json_pack("{s:s, s:b, s:b, s:I, s:s, s:I, s:b, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:b, s:I, s:s}",
+	o = json_pack("{s:s, s:b, s:b, s:I, s:s, s:I, s:b, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:b, s:I, s:s}",
 			 "name", vm->name,
 			 "vhost_connected", vm->conn_fd >= 0,
 			 "guest_connected", vsock_guest_connected(vm),
@@ -58,6 +90,9 @@ static json_t *vm_status(const struct vm *vm)
 			 "device_broken", vm->broken,
 			 "untracked_pages", (json_int_t)vm->pages.untracked,
 			 "last_error", vm->last_error);
+	if (o)
+		add_placement(o, vm);
+	return o;
 }
 
 static json_t *status_reply(void)

@@ -5,6 +5,9 @@
  *
  *   vtierd --vm name=vm0,socket=PATH[,cid=3][,quota=SIZE][,port=9771]
  *          [,connect] [--vm ...] [--control PATH] [-v]
+ *          [--fast-node N] [--slow-node N] [--fmem-total SIZE]
+ *          [--initial slow|fast|local] [--vm-mbps N] [--host-mbps N]
+ *          [--hint-rate N] [--queue-len N]
  */
 #include <errno.h>
 #include <getopt.h>
@@ -21,7 +24,7 @@
 #include <unistd.h>
 
 #include "control.h"
-#include "numa_topo.h"
+#include "migrate.h"
 #include "vhost_user.h"
 #include "vm.h"
 
@@ -31,6 +34,7 @@
 static struct vm *vms[MAX_VMS];
 static int nvms;
 static bool stopping;
+static struct migrate_opts mopts = { .fast_node = -1, .slow_node = -1 };
 
 static void usage(FILE *f)
 {
@@ -41,8 +45,17 @@ static void usage(FILE *f)
 		"  quota   fast-memory quota offered to the guest, e.g. 256M (default 0)\n"
 		"  port    vsock port of the vtier service (default %d)\n"
 		"  connect vtierd connects to a QEMU server=on socket and retries\n"
-		"  --control PATH  control socket (default %s)\n",
-		VTIER_DEFAULT_PORT, CONTROL_DEFAULT_PATH);
+		"  --control PATH  control socket (default %s)\n"
+		"Placement (hosts with two memory nodes; docs/placement.md):\n"
+		"  --fast-node N   node promoted pages go to (default: first node with CPUs)\n"
+		"  --slow-node N   node demoted pages go to (default: first CPU-less node)\n"
+		"  --fmem-total SIZE  fast memory vtierd hands out to all VMs (default: no limit)\n"
+		"  --initial slow|fast|local  where a VM's RAM starts (default slow)\n"
+		"  --vm-mbps N     migration bandwidth per VM, MB/s (default 0: unlimited)\n"
+		"  --host-mbps N   migration bandwidth for all VMs, MB/s (default 0: unlimited)\n"
+		"  --hint-rate N   hints per second per VM (default 0: unlimited)\n"
+		"  --queue-len N   rate-limited hints waiting per VM (default %d)\n",
+		VTIER_DEFAULT_PORT, CONTROL_DEFAULT_PATH, PLACE_DEFAULT_QUEUE);
 }
 
 /* Parse a size with an optional K/M/G/T suffix (bytes). */
@@ -125,6 +138,53 @@ static int parse_vm(char *spec, struct vm *vm)
 		return -1;
 	}
 	return 0;
+}
+
+/* One of the placement options; numbers are plain (SIZE takes K/M/G/T). */
+static int parse_placement_opt(int c, const char *arg)
+{
+	uint64_t v;
+
+	if (c == 'I') {
+		if (!strcmp(arg, "slow"))
+			mopts.initial = INITIAL_SLOW;
+		else if (!strcmp(arg, "fast"))
+			mopts.initial = INITIAL_FAST;
+		else if (!strcmp(arg, "local"))
+			mopts.initial = INITIAL_LOCAL;
+		else
+			goto bad;
+		return 0;
+	}
+	if (parse_size(arg, &v))
+		goto bad;
+	switch (c) {
+	case 'F': case 'S':
+		if (v > 63)
+			goto bad;
+		*(c == 'F' ? &mopts.fast_node : &mopts.slow_node) = (int)v;
+		break;
+	case 'T':
+		mopts.fmem_total = v;
+		break;
+	case 'B': case 'H':
+		if (v > (1ull << 40))
+			goto bad;
+		*(c == 'B' ? &mopts.vm_mbps : &mopts.host_mbps) = v;
+		break;
+	case 'R':
+		mopts.hint_rate = v;
+		break;
+	case 'Q':
+		if (v == 0 || v > (1u << 20))
+			goto bad;
+		mopts.queue_len = (unsigned int)v;
+		break;
+	}
+	return 0;
+bad:
+	fprintf(stderr, "vtierd: bad value '%s' for a placement option\n", arg);
+	return -1;
 }
 
 static struct vm *vm_new(void)
@@ -249,6 +309,14 @@ static int parse_args(int argc, char **argv, const char **control)
 		{ "vm", required_argument, NULL, 'm' },
 		{ "control", required_argument, NULL, 'c' },
 		{ "verbose", no_argument, NULL, 'v' },
+		{ "fast-node", required_argument, NULL, 'F' },
+		{ "slow-node", required_argument, NULL, 'S' },
+		{ "fmem-total", required_argument, NULL, 'T' },
+		{ "initial", required_argument, NULL, 'I' },
+		{ "vm-mbps", required_argument, NULL, 'B' },
+		{ "host-mbps", required_argument, NULL, 'H' },
+		{ "hint-rate", required_argument, NULL, 'R' },
+		{ "queue-len", required_argument, NULL, 'Q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -278,6 +346,11 @@ static int parse_args(int argc, char **argv, const char **control)
 		case 'v':
 			g_verbose++;
 			break;
+		case 'F': case 'S': case 'T': case 'I':
+		case 'B': case 'H': case 'R': case 'Q':
+			if (parse_placement_opt(c, optarg))
+				return -1;
+			break;
 		case 'h':
 			usage(stdout);
 			exit(0);
@@ -297,7 +370,6 @@ int main(int argc, char **argv)
 {
 	const char *control = CONTROL_DEFAULT_PATH;
 	struct ev sig_ev = { .fd = -1 };
-	char why[256];
 	sigset_t mask;
 	int i;
 
@@ -314,9 +386,8 @@ int main(int argc, char **argv)
 		perror("vtierd: epoll/signalfd");
 		return 1;
 	}
-	g_observe_only = numa_observe_only(why, sizeof(why));
-	if (g_observe_only)
-		fprintf(stderr, "vtierd: observe-only: %s\n", why);
+	if (migrate_setup(&mopts, vms, nvms))
+		return 1;
 	for (i = 0; i < nvms; i++)
 		if (vm_open(vms[i]))
 			return 1;

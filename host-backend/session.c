@@ -8,6 +8,7 @@
 
 #include <stdio.h>
 
+#include "migrate.h"
 #include "vm.h"
 #include "vsock_dev.h"
 
@@ -116,27 +117,35 @@ static bool apply_hint(struct vm *vm, const struct vtier_hint_host *h)
 static int on_hints(struct vm *vm, struct vsock_flow *f,
 		    const struct vtier_msg *m)
 {
-	uint32_t i, applied = 0, rejected = 0;
-	struct vtier_hint_host h;
+	static struct vtier_hint_host ok[VTIER_MAX_HINTS];
+	uint32_t i, applied = 0, rejected = 0, deferred = 0;
+	struct place_ack ack;
 	uint8_t buf[64];
 
-	for (i = 0; i < m->hints.count; i++) {
-		vtier_hint_get(m, i, &h);
-		if (apply_hint(vm, &h))
+	for (i = 0; i < m->hints.count && i < VTIER_MAX_HINTS; i++) {
+		vtier_hint_get(m, i, &ok[applied]);
+		if (apply_hint(vm, &ok[applied]))
 			applied++;
 		else
 			rejected++;
+	}
+	/* Translated hints go to placement, which has the final word. */
+	if (!g_observe_only && applied) {
+		migrate_hints(vm, ok, applied, &ack);
+		applied = ack.applied;
+		rejected += ack.rejected;
+		deferred = ack.deferred;
 	}
 	vm->st.batches++;
 	vm->st.hints_received += m->hints.count;
 	vm->st.hints_translated += applied;
 	vm->st.hints_rejected += rejected;
 	if (g_verbose)
-		vm_log(vm, "HINTS seq %u: %u applied, %u rejected", m->seq,
-		       applied, rejected);
+		vm_log(vm, "HINTS seq %u: %u applied, %u rejected, %u deferred",
+		       m->seq, applied, rejected, deferred);
 	return send_frame(vm, f, buf,
 			  vtier_enc_ack(buf, sizeof(buf), ++f->sess.seq_out,
-					m->seq, applied, rejected, 0));
+					m->seq, applied, rejected, deferred));
 }
 
 static void on_report(struct vm *vm, const struct vtier_msg *m)

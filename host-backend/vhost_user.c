@@ -15,6 +15,7 @@
 #include <sys/time.h>
 #include <unistd.h>
 
+#include "migrate.h"
 #include "vm.h"
 
 enum {
@@ -177,10 +178,12 @@ static int on_mem_table(struct vm *vm, struct vu_msg *m)
 		return 1;
 	}
 	pages_clear(&vm->pages);	/* old translations are meaningless */
+	migrate_detach(vm);
 	if (memtab_set(&vm->mem, m->p.mem.r, m->p.mem.n, m->fds, &why)) {
 		vm_error(vm, "vhost-user: memory table rejected: %s", why);
 		return 1;
 	}
+	migrate_attach(vm);
 	for (i = 0; i < 2; i++) {
 		if (vm->vq[i].started && vring_map(&vm->vq[i], &vm->mem, &why))
 			vm_break(vm, i == VM_RX ? "rx" : "tx", why);
@@ -407,6 +410,7 @@ void vu_detach(struct vm *vm)
 		vring_init(&vm->vq[i], i);
 	}
 	device_reset(vm);
+	migrate_detach(vm);
 	memtab_clear(&vm->mem);
 	pages_clear(&vm->pages);
 	vm->vmm_pid = 0;

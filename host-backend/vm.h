@@ -13,6 +13,7 @@
 #include "loop.h"
 #include "memtab.h"
 #include "pages.h"
+#include "placement.h"
 #include "vring.h"
 #include "vsock_dev.h"
 
@@ -51,13 +52,14 @@ struct vm {
 
 	struct vsock_dev vs;
 	struct page_table pages;
+	struct placement place;	/* fast-node pages, quota, limits */
 	struct vm_stats st;
 	struct vm_report report;
 	uint16_t sampler;
 	char last_error[192];
 };
 
-/* Set by main: host has one node, so nothing is ever moved. */
+/* Set at start-up: vtierd cannot move pages (one node, no rights). */
 extern bool g_observe_only;
 extern int g_verbose;
 

@@ -1,0 +1,353 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Placement accounting, quota, rate limits and the wait queue. */
+#include "placement.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define NS_PER_S 1000000000ull
+#define HUGE_BYTES (PLACE_HUGE_FRAMES * PLACE_PAGE_SIZE)
+
+enum verdict { V_APPLIED, V_REJECTED, V_DEFERRED, V_WAIT };
+
+static void bucket_init(struct bucket *b, uint64_t rate, double min_burst,
+			uint64_t now)
+{
+	b->rate = rate;
+	/* One second's worth, but never less than the largest single cost. */
+	b->burst = (double)rate > min_burst ? (double)rate : min_burst;
+	b->tokens = b->burst;
+	b->last_ns = now;
+}
+
+static bool bucket_has(struct bucket *b, double amount, uint64_t now)
+{
+	if (!b->rate)
+		return true;
+	if (now > b->last_ns) {
+		b->tokens += (double)(now - b->last_ns) * (double)b->rate /
+			     (double)NS_PER_S;
+		if (b->tokens > b->burst)
+			b->tokens = b->burst;
+		b->last_ns = now;
+	}
+	return b->tokens >= amount;
+}
+
+static void bucket_add(struct bucket *b, double amount)
+{
+	if (b->rate) {
+		b->tokens += amount;
+		if (b->tokens > b->burst)
+			b->tokens = b->burst;
+	}
+}
+
+void place_host_init(struct place_host *h, struct mover *mv, int fast_node,
+		     int slow_node)
+{
+	memset(h, 0, sizeof(*h));
+	h->mover = mv;
+	h->fast_node = fast_node;
+	h->slow_node = slow_node;
+	h->queue_len = PLACE_DEFAULT_QUEUE;
+}
+
+void placement_init(struct placement *pl, struct place_host *h,
+		    uint64_t quota_pages)
+{
+	memset(pl, 0, sizeof(*pl));
+	pl->host = h;
+	pl->quota_pages = quota_pages;
+}
+
+int placement_attach(struct placement *pl, pid_t pid, uint64_t max_pfn,
+		     place_xlate_fn xlate, void *ctx, uint64_t now_ns)
+{
+	struct place_host *h = pl->host;
+
+	placement_detach(pl);
+	pl->fast = calloc((max_pfn + 63) / 64 + 1, sizeof(*pl->fast));
+	pl->q = calloc(h->queue_len ? h->queue_len : 1, sizeof(*pl->q));
+	if (!pl->fast || !pl->q) {
+		placement_detach(pl);
+		return -1;
+	}
+	pl->pid = pid;
+	pl->max_pfn = max_pfn;
+	pl->xlate = xlate;
+	pl->xlate_ctx = ctx;
+	bucket_init(&pl->bw, h->vm_bytes_per_s, HUGE_BYTES, now_ns);
+	bucket_init(&pl->hints, h->vm_hints_per_s, 1, now_ns);
+	if (!h->bw.last_ns)
+		bucket_init(&h->bw, h->bw.rate, HUGE_BYTES, now_ns);
+	pl->win_start_ns = now_ns;
+	return 0;
+}
+
+void placement_detach(struct placement *pl)
+{
+	pl->host->fmem_held_pages -= pl->held_pages;
+	pl->held_pages = 0;
+	pl->st.dropped += pl->q_len;
+	pl->q_len = pl->q_head = 0;
+	free(pl->fast);
+	free(pl->q);
+	pl->fast = NULL;
+	pl->q = NULL;
+	pl->max_pfn = 0;
+	pl->pid = 0;
+	pl->bytes_per_s = 0;
+}
+
+bool placement_fast(const struct placement *pl, uint64_t gpfn)
+{
+	return pl->fast && gpfn < pl->max_pfn &&
+	       (pl->fast[gpfn / 64] >> (gpfn % 64)) & 1;
+}
+
+static void set_fast(struct placement *pl, uint64_t gpfn, bool on)
+{
+	uint64_t bit = 1ull << (gpfn % 64);
+
+	if (placement_fast(pl, gpfn) == on)
+		return;
+	pl->fast[gpfn / 64] ^= bit;
+	if (on) {
+		pl->held_pages++;
+		pl->host->fmem_held_pages++;
+	} else {
+		pl->held_pages--;
+		pl->host->fmem_held_pages--;
+	}
+}
+
+static void note_moved(struct placement *pl, const struct place_req *r,
+		       uint64_t pages, uint64_t now)
+{
+	uint64_t us = now > r->t_ns ? (now - r->t_ns) / 1000 : 0;
+
+	pl->st.moved_bytes += pages * PLACE_PAGE_SIZE;
+	pl->win_bytes += pages * PLACE_PAGE_SIZE;
+	if (now - pl->win_start_ns >= NS_PER_S) {
+		pl->bytes_per_s = pl->win_bytes * NS_PER_S /
+				  (now - pl->win_start_ns);
+		pl->win_bytes = 0;
+		pl->win_start_ns = now;
+	}
+	pl->lat_us[pl->lat_pos] = us > UINT32_MAX ? UINT32_MAX : (uint32_t)us;
+	pl->lat_pos = (pl->lat_pos + 1) % PLACE_LAT_SAMPLES;
+	if (pl->lat_n < PLACE_LAT_SAMPLES)
+		pl->lat_n++;
+}
+
+/*
+ * Addresses of the frames of r that need to move (for a promotion: those
+ * not already counted as fast).  Returns the count, or -1 when a frame is
+ * not guest RAM (any more).
+ */
+static int collect(struct placement *pl, const struct place_req *r,
+		   uint64_t *addr, uint64_t *gpfn)
+{
+	uint64_t frames = 1ull << r->order, i;
+	int n = 0;
+
+	if (r->gpfn >= pl->max_pfn || frames > pl->max_pfn - r->gpfn)
+		return -1;
+	for (i = 0; i < frames; i++) {
+		if (r->action == VTIER_HINT_PROMOTE &&
+		    placement_fast(pl, r->gpfn + i))
+			continue;
+		if (pl->xlate(pl->xlate_ctx, r->gpfn + i, &addr[n]))
+			return -1;
+		gpfn[n++] = r->gpfn + i;
+	}
+	return n;
+}
+
+/*
+ * A 2 MiB range backed by a transparent or hugetlb huge page moves as one
+ * page when given its head address (tail addresses of a hugetlb page give
+ * EACCES), so the head goes alone first; the query that starts the second
+ * call then finds the rest already there.  With 4 KiB backing the head is
+ * just the first of 512 pages.
+ */
+static void move_pages_of(struct placement *pl, const struct place_req *r,
+			  const uint64_t *addr, unsigned int n, int node,
+			  struct move_out *out)
+{
+	struct mover *mv = pl->host->mover;
+
+	if (r->order == 9 && n == PLACE_HUGE_FRAMES &&
+	    !(addr[0] & (HUGE_BYTES - 1))) {
+		mv->move(mv, pl->pid, addr, 1, node, out);
+		if (out[0].res == MV_MOVED || out[0].res == MV_ALREADY) {
+			uint8_t head = out[0].res;
+
+			mv->move(mv, pl->pid, addr + 1, n - 1, node, out + 1);
+			out[0].res = head;
+			return;
+		}
+	}
+	mv->move(mv, pl->pid, addr, n, node, out);
+}
+
+static enum verdict process(struct placement *pl, const struct place_req *r,
+			    uint64_t now)
+{
+	static uint64_t addr[PLACE_HUGE_FRAMES], gpfn[PLACE_HUGE_FRAMES];
+	static struct move_out out[PLACE_HUGE_FRAMES];
+	struct place_host *h = pl->host;
+	bool promote = r->action == VTIER_HINT_PROMOTE;
+	uint64_t moved = 0, frames = 1ull << r->order;
+	unsigned int busy = 0, failed = 0;
+	int i, n = collect(pl, r, addr, gpfn);
+	double cost;
+
+	if (n < 0)
+		return V_REJECTED;
+	if (promote && n == 0) {	/* all placed on the fast node already */
+		pl->st.already += frames;
+		return V_APPLIED;
+	}
+	if (promote && ((pl->held_pages + (uint64_t)n > pl->quota_pages) ||
+			(h->fmem_total_pages &&
+			 h->fmem_held_pages + (uint64_t)n > h->fmem_total_pages))) {
+		pl->st.deferred++;
+		return V_DEFERRED;
+	}
+	cost = (double)n * PLACE_PAGE_SIZE;
+	if (!bucket_has(&pl->hints, 1, now) || !bucket_has(&pl->bw, cost, now) ||
+	    !bucket_has(&h->bw, cost, now))
+		return V_WAIT;
+	bucket_add(&pl->hints, -1);
+	bucket_add(&pl->bw, -cost);
+	bucket_add(&h->bw, -cost);
+	move_pages_of(pl, r, addr, (unsigned int)n,
+		      promote ? h->fast_node : h->slow_node, out);
+	for (i = 0; i < n; i++) {
+		switch (out[i].res) {
+		case MV_MOVED:
+			moved++;
+			/* fall through */
+		case MV_ALREADY:
+			pl->st.already += out[i].res == MV_ALREADY;
+			set_fast(pl, gpfn[i], promote);
+			break;
+		case MV_ABSENT:	/* nothing there: it is on no fast page */
+			pl->st.absent++;
+			set_fast(pl, gpfn[i], false);
+			break;
+		case MV_BUSY:
+			pl->st.busy++;
+			busy++;
+			break;
+		default:
+			pl->st.failed++;
+			pl->st.last_errno = out[i].err;
+			failed++;
+			break;
+		}
+	}
+	/* Pay only for what moved. */
+	cost = (double)(n - (int)moved) * PLACE_PAGE_SIZE;
+	bucket_add(&pl->bw, cost);
+	bucket_add(&h->bw, cost);
+	if (promote)
+		pl->st.promoted += moved;
+	else
+		pl->st.demoted += moved;
+	if (moved)
+		note_moved(pl, r, moved, now);
+	return failed ? V_REJECTED : busy ? V_DEFERRED : V_APPLIED;
+}
+
+static void count(struct place_ack *ack, enum verdict v)
+{
+	if (v == V_APPLIED)
+		ack->applied++;
+	else if (v == V_REJECTED)
+		ack->rejected++;
+	else
+		ack->deferred++;	/* deferred, waiting or dropped */
+}
+
+/* Process now, or queue behind earlier waiting hints. */
+static void submit(struct placement *pl, const struct place_req *r,
+		   uint64_t now, struct place_ack *ack)
+{
+	enum verdict v = pl->q_len ? V_WAIT : process(pl, r, now);
+	unsigned int cap = pl->host->queue_len;
+
+	if (v == V_WAIT) {
+		if (pl->q_len >= cap) {
+			pl->st.dropped++;
+		} else {
+			pl->q[(pl->q_head + pl->q_len++) % cap] = *r;
+			pl->st.queued++;
+		}
+	}
+	count(ack, v);
+}
+
+void placement_batch(struct placement *pl, const struct vtier_hint_host *h,
+		     unsigned int n, uint64_t now_ns, struct place_ack *ack)
+{
+	unsigned int pass, i;
+
+	memset(ack, 0, sizeof(*ack));
+	for (pass = 0; pass < 2; pass++) {
+		uint8_t want = pass ? VTIER_HINT_PROMOTE : VTIER_HINT_DEMOTE;
+
+		for (i = 0; i < n; i++) {
+			struct place_req r = {
+				.gpfn = h[i].gpfn, .t_ns = now_ns,
+				.order = h[i].order, .action = h[i].action,
+			};
+
+			if (h[i].action != want)
+				continue;
+			if (!pl->fast)
+				count(ack, V_REJECTED);	/* no VMM memory */
+			else
+				submit(pl, &r, now_ns, ack);
+		}
+	}
+}
+
+bool placement_tick(struct placement *pl, uint64_t now_ns)
+{
+	unsigned int cap = pl->host->queue_len;
+
+	while (pl->q_len) {
+		struct place_req *r = &pl->q[pl->q_head];
+
+		if (process(pl, r, now_ns) == V_WAIT)
+			break;
+		pl->q_head = (pl->q_head + 1) % cap;
+		pl->q_len--;
+	}
+	return pl->q_len > 0;
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+void placement_latency(const struct placement *pl, uint32_t *p50,
+		       uint32_t *p99)
+{
+	uint32_t s[PLACE_LAT_SAMPLES];
+	unsigned int n = pl->lat_n;
+
+	*p50 = *p99 = 0;
+	if (!n)
+		return;
+	memcpy(s, pl->lat_us, n * sizeof(s[0]));
+	qsort(s, n, sizeof(s[0]), cmp_u32);
+	*p50 = s[(n - 1) / 2];
+	*p99 = s[(n * 99 + 99) / 100 - 1];
+}

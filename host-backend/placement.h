@@ -1,0 +1,115 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Placement: turns translated hints into page moves between the fast and
+ * the slow node and keeps, per VM, which guest pages it has placed on the
+ * fast node.  The quota is the host's: a promotion that would take a VM
+ * (or the host's fast-memory pool) past its limit is deferred.  Rate
+ * limits put work into a bounded queue that a timer drains; what does not
+ * fit is dropped and counted.  All moves go through a struct mover, and
+ * time is passed in, so this file can be tested without two nodes.
+ */
+#ifndef VTIERD_PLACEMENT_H
+#define VTIERD_PLACEMENT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "mover.h"
+#include "vtier_proto.h"
+
+#define PLACE_PAGE_SHIFT	12
+#define PLACE_PAGE_SIZE		(1ull << PLACE_PAGE_SHIFT)
+#define PLACE_HUGE_FRAMES	512	/* order-9 hint: one 2 MiB range */
+#define PLACE_DEFAULT_QUEUE	4096	/* hints waiting per VM */
+#define PLACE_LAT_SAMPLES	4096	/* latencies kept for median/p99 */
+
+/* Token bucket; rate 0 means unlimited. */
+struct bucket {
+	uint64_t rate;		/* units per second */
+	double tokens, burst;
+	uint64_t last_ns;
+};
+
+/* What all VMs share: nodes, the fast-memory pool, the host bandwidth. */
+struct place_host {
+	struct mover *mover;
+	int fast_node, slow_node;
+	uint64_t fmem_total_pages;	/* 0: no host-wide limit */
+	uint64_t fmem_held_pages;
+	struct bucket bw;		/* bytes/s for all VMs together */
+	uint64_t vm_bytes_per_s;	/* each VM's limit, 0: none */
+	uint64_t vm_hints_per_s;	/* each VM's hint rate, 0: none */
+	unsigned int queue_len;		/* hints waiting per VM */
+};
+
+struct place_req {
+	uint64_t gpfn;
+	uint64_t t_ns;		/* when its HINTS frame arrived */
+	uint8_t order, action;
+};
+
+struct place_stats {
+	uint64_t promoted, demoted;	/* pages moved */
+	uint64_t already, absent, busy, failed;	/* pages */
+	uint64_t deferred;	/* hints: no room under the quota/pool */
+	uint64_t queued, dropped;	/* hints: rate-limited / queue full */
+	uint64_t moved_bytes;
+	int last_errno;
+};
+
+/* Gives the VMM's address of guest frame gpfn; 0, or -1 if not RAM. */
+typedef int (*place_xlate_fn)(void *ctx, uint64_t gpfn, uint64_t *vmm_addr);
+
+struct placement {
+	struct place_host *host;
+	uint64_t quota_pages;	/* fast pages this VM may hold */
+	uint64_t held_pages;	/* fast pages it holds (bits set) */
+
+	/* Set while a VMM is attached. */
+	pid_t pid;
+	place_xlate_fn xlate;
+	void *xlate_ctx;
+	uint64_t *fast;		/* bitmap: gpfn placed on the fast node */
+	uint64_t max_pfn;
+
+	struct bucket bw, hints;
+	struct place_req *q;	/* FIFO ring of host->queue_len */
+	unsigned int q_head, q_len;
+
+	struct place_stats st;
+	uint32_t lat_us[PLACE_LAT_SAMPLES];
+	unsigned int lat_n, lat_pos;
+	uint64_t win_start_ns, win_bytes, bytes_per_s;
+};
+
+/* Per-batch answer, as the ACK reports it. */
+struct place_ack {
+	uint32_t applied, rejected, deferred;
+};
+
+void place_host_init(struct place_host *h, struct mover *mv, int fast_node,
+		     int slow_node);
+void placement_init(struct placement *pl, struct place_host *h,
+		    uint64_t quota_pages);
+/* A VMM with guest RAM below max_pfn attached.  0 or -1 (no memory). */
+int placement_attach(struct placement *pl, pid_t pid, uint64_t max_pfn,
+		     place_xlate_fn xlate, void *ctx, uint64_t now_ns);
+/* The VMM went away: its pages leave the pool, waiting hints are dropped. */
+void placement_detach(struct placement *pl);
+
+/*
+ * Act on one HINTS batch (already validated): demotions first, then
+ * promotions, so a demotion in the batch makes room for a promotion.
+ */
+void placement_batch(struct placement *pl, const struct vtier_hint_host *h,
+		     unsigned int n, uint64_t now_ns, struct place_ack *ack);
+/* Work the queue as far as the limits allow; true if hints still wait. */
+bool placement_tick(struct placement *pl, uint64_t now_ns);
+
+bool placement_fast(const struct placement *pl, uint64_t gpfn);
+/* Hint-to-placement latency of the recent moves, µs (0 if none). */
+void placement_latency(const struct placement *pl, uint32_t *p50,
+		       uint32_t *p99);
+
+#endif
