@@ -37,7 +37,7 @@ guest-bin:
 # ASan/UBSan into build/san.  e2e tests boot QEMU, so they run last.
 UNIT_TEST_DIRS := selftests/proto selftests/host
 SAN_TEST_DIRS := selftests/proto selftests/host
-E2E_TEST_DIRS := selftests/e2e
+E2E_TEST_DIRS := selftests/e2e selftests/numa
 
 tests: userspace guest-bin module
 	for d in $(UNIT_TEST_DIRS) $(E2E_TEST_DIRS); do \

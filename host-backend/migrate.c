@@ -81,6 +81,7 @@ int migrate_setup(const struct migrate_opts *o, struct vm **vms, int nvms)
 		return 0;
 	}
 	place_host_init(&g_place, &mover_move_pages, fast, slow);
+	g_place.clock_ns = migrate_now_ns;
 	g_place.fmem_total_pages = o->fmem_total / PLACE_PAGE_SIZE;
 	g_place.bw.rate = o->host_mbps << 20;
 	g_place.vm_bytes_per_s = o->vm_mbps << 20;

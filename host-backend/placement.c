@@ -258,7 +258,7 @@ static enum verdict process(struct placement *pl, const struct place_req *r,
 	else
 		pl->st.demoted += moved;
 	if (moved)
-		note_moved(pl, r, moved, now);
+		note_moved(pl, r, moved, h->clock_ns ? h->clock_ns() : now);
 	return failed ? V_REJECTED : busy ? V_DEFERRED : V_APPLIED;
 }
 

@@ -41,6 +41,8 @@ struct place_host {
 	uint64_t vm_bytes_per_s;	/* each VM's limit, 0: none */
 	uint64_t vm_hints_per_s;	/* each VM's hint rate, 0: none */
 	unsigned int queue_len;		/* hints waiting per VM */
+	/* Clock for hint-to-placement latency; NULL: the time passed in. */
+	uint64_t (*clock_ns)(void);
 };
 
 struct place_req {

@@ -1,0 +1,440 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vtier-numa-driver: runs inside the two-node test VM as root.  It starts
+ * the real vtierd (next to it in /bin), plays QEMU and the guest with the
+ * test frontend (its memfd is guest RAM, so this process is "the VMM"),
+ * fills guest RAM with checksummed pages, streams promote and demote hints
+ * and checks placement with its own move_pages(2) queries, independently
+ * of vtierd.  A forked sampler counts fast-node pages all along.  Prints
+ *   VTIER-NUMA-TEST ok|not-ok <name> <detail>
+ * lines that selftests/numa/numa_test.c turns into assertions, then
+ *   VTIER-NUMA-DONE <failures>
+ */
+#include <errno.h>
+#include <numaif.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "test_common.h"
+
+#define FAST 0
+#define SLOW 1
+#define PAGE 4096u
+#define NPAGES (FE_RAM_SIZE / PAGE)
+#define QUOTA 768			/* quota=3M */
+/* Guest RAM the frontend leaves alone: 7.5-12 MiB data, 12-14 untouched. */
+#define SMALL 1920u			/* 128 pages at 7.5 MiB */
+#define HUGE_A 2048u			/* 2 MiB at 8 MiB */
+#define HUGE_B 2560u			/* 2 MiB at 10 MiB */
+#define DATA_FIRST SMALL
+#define DATA_END 3072u
+#define UNTOUCHED 3072u
+#define HOLE_GPFN (FE_HOLE_START / PAGE)
+
+static int failures;
+static struct vtierd_child d;
+static struct vu_fe fe;
+static struct fe_conn conn;
+static uint32_t seq = 1;
+static uint64_t hints_sent, acked_applied, acked_rejected, acked_deferred;
+
+static void mark(int ok, const char *name, const char *fmt, ...)
+{
+	char msg[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	printf("VTIER-NUMA-TEST %s %s %s\n", ok ? "ok" : "not-ok", name, msg);
+	fflush(stdout);
+	failures += !ok;
+}
+
+static uint64_t word(uint64_t gpfn, unsigned int i)
+{
+	uint64_t x = gpfn * 512 + i + 0x9e3779b97f4a7c15ull;
+
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
+	x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
+	return x ^ (x >> 31);
+}
+
+static void fill(uint64_t gpfn)
+{
+	uint64_t *p = (uint64_t *)(fe.mem + gpfn * PAGE);
+	unsigned int i;
+
+	for (i = 0; i < PAGE / 8; i++)
+		p[i] = word(gpfn, i);
+}
+
+static unsigned int bad_pages(void)
+{
+	unsigned int g, i, bad = 0;
+
+	for (g = DATA_FIRST; g < DATA_END; g++) {
+		const uint64_t *p = (const uint64_t *)(fe.mem + g * PAGE);
+
+		for (i = 0; i < PAGE / 8 && p[i] == word(g, i); i++)
+			;
+		bad += i < PAGE / 8;
+	}
+	return bad;
+}
+
+/* Node of each page of guest RAM in process pid (-errno when none). */
+static int where(pid_t pid, uint8_t *mem, int *st)
+{
+	static void *addr[NPAGES];
+	unsigned int i;
+
+	for (i = 0; i < NPAGES; i++) {
+		addr[i] = mem + (size_t)i * PAGE;
+		st[i] = -EIO;
+	}
+	return move_pages(pid, NPAGES, addr, NULL, st, 0) ? -errno : 0;
+}
+
+static unsigned int count(const int *st, unsigned int first,
+			  unsigned int end, int node)
+{
+	unsigned int n = 0;
+
+	for (; first < end; first++)
+		n += st[first] == node;
+	return n;
+}
+
+/* Sampler: counts the VMM's fast-node pages until told to stop. */
+static pid_t sampler;
+static int to_sampler[2], from_sampler[2];
+
+static void start_sampler(void)
+{
+	if (pipe(to_sampler) || pipe(from_sampler))
+		return;
+	sampler = fork();
+	if (sampler == 0) {
+		static int st[NPAGES];
+		struct pollfd pfd = { .fd = to_sampler[0], .events = POLLIN };
+		unsigned int max = 0, samples = 0, n, errors = 0;
+		pid_t vmm = getppid();
+		char out[64];
+
+		close(to_sampler[1]);
+		while (poll(&pfd, 1, 1) == 0) {
+			if (where(vmm, fe.mem, st)) {
+				errors++;
+				continue;
+			}
+			n = count(st, 0, NPAGES, FAST);
+			max = n > max ? n : max;
+			samples++;
+		}
+		n = (unsigned int)snprintf(out, sizeof(out), "%u %u %u\n",
+					    max, samples, errors);
+		if (write(from_sampler[1], out, n) < 0)
+			_exit(1);
+		_exit(0);
+	}
+	close(to_sampler[0]);
+	close(from_sampler[1]);
+}
+
+static void stop_sampler(unsigned int *max, unsigned int *samples,
+			 unsigned int *errors)
+{
+	char buf[64] = "";
+
+	close(to_sampler[1]);
+	if (read(from_sampler[0], buf, sizeof(buf) - 1) < 0 ||
+	    sscanf(buf, "%u %u %u", max, samples, errors) != 3)
+		*max = *samples = *errors = ~0u;
+	waitpid(sampler, NULL, 0);
+}
+
+static int hints(const struct vtier_hint_host *h, unsigned int n,
+		 struct vtier_msg *ack)
+{
+	static uint8_t buf[16 + VTIER_MAX_PAYLOAD];
+	int len = vtier_enc_hints(buf, sizeof(buf), ++seq, h, n);
+
+	memset(ack, 0, sizeof(*ack));
+	if (len < 0 || fe_conn_send(&fe, &conn, buf, (uint32_t)len) ||
+	    recv_msg(&fe, &conn, ack) || ack->type != VTIER_MSG_ACK)
+		return -1;
+	hints_sent += n;
+	acked_applied += ack->ack.applied;
+	acked_rejected += ack->ack.rejected;
+	acked_deferred += ack->ack.deferred;
+	return 0;
+}
+
+static struct vtier_hint_host H(uint64_t gpfn, int order, int action)
+{
+	struct vtier_hint_host h = { .gpfn = gpfn, .order = (uint8_t)order,
+				     .action = (uint8_t)action };
+	return h;
+}
+
+static unsigned int range(struct vtier_hint_host *h, uint64_t first,
+			  unsigned int n, int action)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		h[i] = H(first + i, 0, action);
+	return n;
+}
+
+static int ack_is(const struct vtier_msg *a, uint32_t ap, uint32_t rj,
+		  uint32_t df)
+{
+	return a->ack.applied == ap && a->ack.rejected == rj &&
+	       a->ack.deferred == df;
+}
+
+#define ACKFMT "ack %u/%u/%u (applied/rejected/deferred)"
+#define ACKARGS(a) (a).ack.applied, (a).ack.rejected, (a).ack.deferred
+
+
+static json_t *status(json_t **root)
+{
+	return vm_status(&d, "vm0", root);
+}
+
+/* Placement of guest RAM, from this process's own query. */
+static int st[NPAGES];
+
+static int check_place(const char *name, const char *what, uint64_t first,
+		       unsigned int n, int node, unsigned int want_fast)
+{
+	unsigned int fast;
+	int rc = where(0, fe.mem, st);
+
+	fast = count(st, 0, NPAGES, FAST);
+	mark(!rc && count(st, first, first + n, node) == n &&
+	     fast == want_fast, name,
+	     "%s: %u of %u pages on node %d; %u fast pages in guest RAM (want %u)",
+	     what, count(st, first, first + n, node), n, node, fast, want_fast);
+	return !rc;
+}
+
+static void step_setup(void)
+{
+	struct vtier_msg w;
+	json_t *root, *vm;
+	unsigned int g, present;
+
+	if (fe_up(&fe, d.sock[0]) || vtier_hello(&fe, &conn, 50000, &w)) {
+		mark(0, "frontend_up", "vhost-user/vtier HELLO failed");
+		exit(1);
+	}
+	mark(w.welcome.caps == VTIER_CAP_MOVE && w.welcome.quota_pages == QUOTA,
+	     "welcome_move", "caps %u quota %llu", w.welcome.caps,
+	     (unsigned long long)w.welcome.quota_pages);
+	vm = status(&root);
+	mark(vm && jint(vm, "fast_node") == FAST && jint(vm, "slow_node") == SLOW &&
+	     !json_is_true(json_object_get(vm, "observe_only")), "topology_defaults",
+	     "fast node %lld, slow node %lld", vm ? jint(vm, "fast_node") : -9,
+	     vm ? jint(vm, "slow_node") : -9);
+	json_decref(root);
+	/* HELLO answered: vtierd has set the slow node as RAM policy. */
+	for (g = DATA_FIRST; g < DATA_END; g++)
+		fill(g);
+	where(0, fe.mem, st);
+	present = NPAGES - count(st, 0, NPAGES, -ENOENT);
+	mark(count(st, DATA_FIRST, DATA_END, SLOW) == DATA_END - DATA_FIRST &&
+	     count(st, 0, NPAGES, SLOW) == present &&
+	     count(st, UNTOUCHED, UNTOUCHED + 512, -ENOENT) == 512,
+	     "initial_slow", "%u of %u present pages on the slow node, untouched range absent",
+	     count(st, 0, NPAGES, SLOW), present);
+}
+
+static void step_quota(void)
+{
+	static struct vtier_hint_host h[VTIER_MAX_HINTS];
+	struct vtier_msg a;
+	unsigned int n;
+	int ok;
+
+	n = range(h, SMALL, 128, VTIER_HINT_PROMOTE);
+	ok = !hints(h, n, &a);
+	mark(ok && ack_is(&a, 128, 0, 0), "promote_applied", ACKFMT, ACKARGS(a));
+	check_place("promoted_on_fast", "128 promoted", SMALL, 128, FAST, 128);
+
+	h[0] = H(HUGE_A, 9, VTIER_HINT_PROMOTE);
+	ok = !hints(h, 1, &a);
+	mark(ok && ack_is(&a, 1, 0, 0), "order9_applied", ACKFMT, ACKARGS(a));
+	check_place("order9_whole", "2 MiB promoted", HUGE_A, 512, FAST, 640);
+
+	n = range(h, HUGE_B, 256, VTIER_HINT_PROMOTE);
+	ok = !hints(h, n, &a);
+	mark(ok && ack_is(&a, 128, 0, 128), "over_quota_deferred", ACKFMT, ACKARGS(a));
+	check_place("quota_full", "first 128 applied", HUGE_B, 128, FAST, QUOTA);
+	check_place("deferred_stay_slow", "128 deferred", HUGE_B + 128, 128,
+		    SLOW, QUOTA);
+
+	h[0] = H(HUGE_B, 9, VTIER_HINT_PROMOTE);
+	ok = !hints(h, 1, &a);
+	mark(ok && ack_is(&a, 0, 0, 1), "order9_over_quota_deferred", ACKFMT, ACKARGS(a));
+
+	/* Promotions first in the frame; the demotions make the room. */
+	n = range(h, HUGE_B + 128, 128, VTIER_HINT_PROMOTE);
+	n += range(h + n, SMALL, 128, VTIER_HINT_DEMOTE);
+	ok = !hints(h, n, &a);
+	mark(ok && ack_is(&a, 256, 0, 0), "demotion_makes_room", ACKFMT, ACKARGS(a));
+	check_place("demoted_on_slow", "128 demoted", SMALL, 128, SLOW, QUOTA);
+	check_place("room_promoted", "128 promoted", HUGE_B + 128, 128, FAST,
+		    QUOTA);
+
+	h[0] = H(HUGE_A, 9, VTIER_HINT_DEMOTE);
+	ok = !hints(h, 1, &a);
+	mark(ok && ack_is(&a, 1, 0, 0), "order9_demote", ACKFMT, ACKARGS(a));
+	check_place("order9_demoted", "2 MiB demoted", HUGE_A, 512, SLOW, 256);
+}
+
+static void step_faults(void)
+{
+	struct vtier_hint_host h[4];
+	struct vtier_msg a;
+	unsigned int n = range(h, UNTOUCHED, 4, VTIER_HINT_PROMOTE);
+	int ok;
+
+	ok = !hints(h, n, &a);
+	mark(ok && ack_is(&a, 4, 0, 0), "untouched_not_an_error", ACKFMT, ACKARGS(a));
+	check_place("untouched_stays_absent", "never touched", UNTOUCHED, 4,
+		    -ENOENT, 256);
+	h[0] = H(HOLE_GPFN, 0, VTIER_HINT_PROMOTE);
+	ok = !hints(h, 1, &a);
+	mark(ok && ack_is(&a, 0, 1, 0), "hole_rejected", ACKFMT, ACKARGS(a));
+	/* Room again after the 2 MiB demotion: 256 + 256 new <= 768. */
+	h[0] = H(HUGE_B, 9, VTIER_HINT_PROMOTE);
+	ok = !hints(h, 1, &a);
+	mark(ok && ack_is(&a, 1, 0, 0), "order9_after_room", ACKFMT, ACKARGS(a));
+	check_place("order9_promoted", "2 MiB promoted", HUGE_B, 512, FAST, 512);
+}
+
+static void step_numbers(void)
+{
+	json_t *root, *vm = status(&root);
+	unsigned int fast;
+
+	where(0, fe.mem, st);
+	fast = count(st, 0, NPAGES, FAST);
+	mark(vm && jint(vm, "fast_pages") == fast && fast <= QUOTA,
+	     "fast_pages_match", "vtierd holds %lld, query finds %u",
+	     vm ? jint(vm, "fast_pages") : -1, fast);
+	mark(vm && jint(vm, "promoted_pages") - jint(vm, "demoted_pages") == fast &&
+	     jint(vm, "promoted_pages") == 1152 && jint(vm, "demoted_pages") == 640,
+	     "promoted_minus_demoted", "promoted %lld demoted %lld",
+	     vm ? jint(vm, "promoted_pages") : -1, vm ? jint(vm, "demoted_pages") : -1);
+	mark(vm && jint(vm, "hints_received") == (long long)hints_sent &&
+	     hints_sent == acked_applied + acked_rejected + acked_deferred &&
+	     jint(vm, "deferred_hints") == (long long)acked_deferred &&
+	     jint(vm, "failed_pages") == 0 && jint(vm, "absent_pages") == 4,
+	     "acks_add_up", "sent %llu = %llu applied + %llu rejected + %llu deferred; vtierd: received %lld deferred %lld failed %lld absent %lld",
+	     (unsigned long long)hints_sent, (unsigned long long)acked_applied,
+	     (unsigned long long)acked_rejected, (unsigned long long)acked_deferred,
+	     vm ? jint(vm, "hints_received") : -1, vm ? jint(vm, "deferred_hints") : -1,
+	     vm ? jint(vm, "failed_pages") : -1, vm ? jint(vm, "absent_pages") : -1);
+	if (vm)
+		printf("VTIER-NUMA-BENCH hint_to_placement p50_us=%lld p99_us=%lld moved_bytes=%lld\n",
+		       jint(vm, "latency_p50_us"), jint(vm, "latency_p99_us"),
+		       jint(vm, "moved_bytes"));
+	json_decref(root);
+	mark(bad_pages() == 0, "checksums_intact", "%u of %u data pages differ",
+	     bad_pages(), DATA_END - DATA_FIRST);
+}
+
+static void step_disconnect(void)
+{
+	static uint8_t buf[16 + VTIER_MAX_PAYLOAD];
+	struct vtier_hint_host h[VTIER_MAX_HINTS];
+	json_t *root = NULL, *vm = NULL;
+	struct vtier_msg a;
+	unsigned int n, i;
+	int len, ok;
+
+	/* A big batch, and the VMM goes away while vtierd works on it. */
+	h[0] = H(HUGE_B, 9, VTIER_HINT_DEMOTE);
+	n = 1 + range(h + 1, SMALL, 128, VTIER_HINT_PROMOTE);
+	len = vtier_enc_hints(buf, sizeof(buf), ++seq, h, n);
+	if (len > 0)
+		fe_conn_send(&fe, &conn, buf, (uint32_t)len);
+	vu_fe_close(&fe);
+	for (i = 0; i < 500; i++) {
+		json_decref(root);
+		vm = status(&root);
+		if (vm && !json_is_true(json_object_get(vm, "vhost_connected")))
+			break;
+		usleep(10000);
+	}
+	mark(vm && !json_is_true(json_object_get(vm, "vhost_connected")) &&
+	     jint(vm, "fast_pages") == 0 && vtierd_alive(&d),
+	     "disconnect_mid_batch", "vtierd alive, %lld fast pages held after the VMM left",
+	     vm ? jint(vm, "fast_pages") : -1);
+	json_decref(root);
+	/* A new VMM is served as before. */
+	if (fe_up(&fe, d.sock[0]) || vtier_hello(&fe, &conn, 50001, &a)) {
+		mark(0, "reconnect", "vhost-user/vtier HELLO failed");
+		return;
+	}
+	for (i = 0; i < 16; i++)
+		fill(SMALL + i);
+	n = range(h, SMALL, 16, VTIER_HINT_PROMOTE);
+	ok = !hints(h, n, &a);
+	mark(ok && ack_is(&a, 16, 0, 0), "reconnect", ACKFMT, ACKARGS(a));
+	check_place("reconnect_promoted", "16 promoted", SMALL, 16, FAST, 16);
+	vu_fe_close(&fe);
+}
+
+static void run_steps(void)
+{
+	unsigned int max, samples, errors;
+
+	step_setup();
+	start_sampler();
+	step_quota();
+	step_faults();
+	stop_sampler(&max, &samples, &errors);
+	mark(samples > 0 && errors == 0 && max <= QUOTA, "sampled_within_quota",
+	     "%u samples, at most %u fast pages (quota %u), %u failed queries",
+	     samples, max, QUOTA, errors);
+	step_numbers();
+	step_disconnect();
+}
+
+int main(void)
+{
+	static const char *const extra[] = { ",quota=3M" };
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (vtierd_start(&d, 1, extra)) {
+		mark(0, "vtierd_starts", "vtierd did not start");
+		return 1;
+	}
+	run_steps();
+	mark(vtierd_alive(&d), "vtierd_survives", "vtierd still running");
+	if (failures || getenv("VTIER_NUMA_LOG")) {
+		char line[512];
+		FILE *f = fopen(d.log, "r");
+
+		while (f && fgets(line, sizeof(line), f))
+			printf("VTIER-NUMA-LOG %s", line);
+		if (f)
+			fclose(f);
+	}
+	vtierd_stop(&d);
+	vtierd_cleanup(&d);
+	printf("VTIER-NUMA-DONE %d\n", failures);
+	return failures ? 1 : 0;
+}
