@@ -39,6 +39,7 @@ extern unsigned int vtier_ack_timeout_ms;
 struct vtier_stats {
 	atomic64_t samples;
 	atomic64_t samples_not_ram;
+	atomic64_t replay_bad_lines;	/* malformed trace lines skipped */
 	atomic64_t hints_sent;
 	atomic64_t hints_acked;
 	atomic64_t hints_rejected;

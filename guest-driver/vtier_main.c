@@ -8,8 +8,10 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/ioport.h>
 #include <linux/kernel.h>
 #include <linux/log2.h>
+#include <linux/memory.h>
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
@@ -36,14 +38,38 @@ unsigned int vtier_report_ms = 1000;
 module_param_named(report_ms, vtier_report_ms, uint, 0444);
 MODULE_PARM_DESC(report_ms, "interval between REPORT frames, ms (100..60000)");
 
+/*
+ * Identification engine parameters (docs/identification.md).  The defaults
+ * and the checks live in the shared core, vtier_policy.c.
+ */
 unsigned int vtier_epoch_ms = 1000;
 module_param_named(epoch_ms, vtier_epoch_ms, uint, 0444);
-MODULE_PARM_DESC(epoch_ms, "policy epoch length in sample time, ms (10..60000)");
+MODULE_PARM_DESC(epoch_ms, "cooling epoch: every page cools once per epoch of sample time, ms (10..60000)");
 
-unsigned int vtier_promote_threshold = 4;
+unsigned int vtier_promote_threshold = 2;
 module_param_named(promote_threshold, vtier_promote_threshold, uint, 0444);
 MODULE_PARM_DESC(promote_threshold,
-		 "accesses per epoch that make a page hot (1..65535)");
+		 "lowest heat (sampled accesses, cooled) the hot threshold may take (1..4095)");
+
+static unsigned int cooling_pct = 50;
+module_param(cooling_pct, uint, 0444);
+MODULE_PARM_DESC(cooling_pct, "heat removed per epoch, percent (1..100)");
+
+static unsigned int hysteresis_pct = 50;
+module_param(hysteresis_pct, uint, 0444);
+MODULE_PARM_DESC(hysteresis_pct, "a hot page leaves the hot set below threshold * (100 - this) / 100 (0..90)");
+
+static unsigned int rate_limit_pps = 65536;
+module_param(rate_limit_pps, uint, 0444);
+MODULE_PARM_DESC(rate_limit_pps, "hinted pages per second of sample time, 0 = unlimited");
+
+static unsigned int huge_pct = 60;
+module_param(huge_pct, uint, 0444);
+MODULE_PARM_DESC(huge_pct, "percent of hot subpages that makes a 2 MiB region one order-9 hint (1..100)");
+
+static unsigned int default_quota_pct = 25;
+module_param(default_quota_pct, uint, 0444);
+MODULE_PARM_DESC(default_quota_pct, "hot-set budget while the host's quota is 0 (unknown), percent of RAM (1..100)");
 
 unsigned int vtier_backoff_min_ms = 100;
 module_param_named(backoff_min_ms, vtier_backoff_min_ms, uint, 0444);
@@ -73,10 +99,6 @@ static unsigned int ring_slots = 4096;
 module_param(ring_slots, uint, 0444);
 MODULE_PARM_DESC(ring_slots, "samples per per-CPU ring, power of two (64..65536)");
 
-static unsigned int table_slots = 65536;
-module_param(table_slots, uint, 0444);
-MODULE_PARM_DESC(table_slots, "policy count-table slots, power of two (1024..4194304)");
-
 static unsigned int hint_queue_len = 4096;
 module_param(hint_queue_len, uint, 0444);
 MODULE_PARM_DESC(hint_queue_len, "hints kept while the host is away (16..1048576)");
@@ -87,7 +109,10 @@ MODULE_PARM_DESC(drain_ms, "period of the ring drain worker, ms (1..1000)");
 
 struct vtier_dev vtier_dev;
 
-static struct vtier_policy_slot *policy_table;
+/* Per-range page state of the policy, one allocation per RAM range. */
+static void *policy_mem[VTIER_MAX_RANGES];
+static struct vtier_hint_host hint_buf[64];	/* under drain_lock */
+static struct notifier_block vtier_memory_nb;
 static void vtier_drain_work(struct work_struct *work);
 static DECLARE_DELAYED_WORK(drain_work, vtier_drain_work);
 
@@ -100,10 +125,24 @@ static bool pfn_is_guest_ram(u64 pfn)
 	return pfn_valid(pfn) && page_is_ram(pfn) == 1;
 }
 
+/* Hand the policy's queued hints to the channel's queue. */
+static bool move_hints(void)
+{
+	struct vtier_policy *p = &vtier_dev.policy;
+	u32 i, n;
+	bool any = false;
+
+	while ((n = vtier_policy_pop_hints(p, hint_buf, ARRAY_SIZE(hint_buf)))) {
+		for (i = 0; i < n; i++)
+			vtier_hintq_push(&vtier_dev.hintq, &hint_buf[i]);
+		any = true;
+	}
+	return any;
+}
+
 static void drain_ring(struct vtier_ring *r, bool *hinted)
 {
 	struct vtier_dev *d = &vtier_dev;
-	struct vtier_hint_host hint;
 	struct vtier_sample s;
 	u32 budget = r->mask + 1;
 
@@ -113,10 +152,10 @@ static void drain_ring(struct vtier_ring *r, bool *hinted)
 			atomic64_inc(&d->stats.samples_not_ram);
 			continue;
 		}
-		if (vtier_policy_record(&d->policy, s.pfn, s.ts_ns, &hint)) {
-			vtier_hintq_push(&d->hintq, &hint);
-			*hinted = true;
-		}
+		vtier_policy_sample(&d->policy, s.pfn, s.ts_ns,
+				    (s.flags & VTIER_SAMPLE_WRITE) ?
+				    VTIER_SAMPLE_IS_WRITE : 0);
+		*hinted |= move_hints();
 	}
 }
 
@@ -125,8 +164,13 @@ void vtier_drain(void)
 	struct vtier_dev *d = &vtier_dev;
 	bool hinted = false;
 	unsigned int cpu;
+	u64 quota;
 
 	mutex_lock(&d->drain_lock);
+	/* WELCOME and QUOTA set quota_pages; the policy follows it here. */
+	quota = atomic64_read(&d->stats.quota_pages);
+	if (quota != d->policy.quota)
+		vtier_policy_set_quota(&d->policy, quota);
 	for_each_possible_cpu(cpu) {
 		drain_ring(d->replay_rings.ring[cpu], &hinted);
 		cond_resched();
@@ -139,7 +183,7 @@ void vtier_drain(void)
 void vtier_policy_snapshot(struct vtier_policy_summary *out)
 {
 	mutex_lock(&vtier_dev.drain_lock);
-	*out = vtier_dev.policy.last;
+	vtier_policy_summarize(&vtier_dev.policy, out);
 	mutex_unlock(&vtier_dev.drain_lock);
 }
 
@@ -169,9 +213,29 @@ static bool pow2_in_range(const char *name, unsigned int v, unsigned int lo,
 	return false;
 }
 
+static void policy_params(struct vtier_policy_params *par)
+{
+	par->epoch_ms = vtier_epoch_ms;
+	par->cooling_pct = cooling_pct;
+	par->hysteresis_pct = hysteresis_pct;
+	par->rate_limit_pps = rate_limit_pps;
+	par->huge_pct = huge_pct;
+	par->min_heat = vtier_promote_threshold;
+	par->default_quota_pct = default_quota_pct;
+}
+
 static int check_params(void)
 {
+	struct vtier_policy_params par;
+	const char *why;
 	bool ok = true;
+
+	policy_params(&par);
+	why = vtier_policy_check_params(&par);
+	if (why) {
+		pr_err("policy parameters: %s\n", why);
+		ok = false;
+	}
 
 	if (strcmp(sampler, "replay")) {
 		pr_err("sampler=%s is not supported; only \"replay\" is\n",
@@ -181,8 +245,6 @@ static int check_params(void)
 	ok &= param_in_range("port", vtier_port, 1, U32_MAX - 1);
 	ok &= param_in_range("cid", vtier_cid, 1, U32_MAX - 1);
 	ok &= param_in_range("report_ms", vtier_report_ms, 100, 60000);
-	ok &= param_in_range("epoch_ms", vtier_epoch_ms, 10, 60000);
-	ok &= param_in_range("promote_threshold", vtier_promote_threshold, 1, 65535);
 	ok &= param_in_range("backoff_min_ms", vtier_backoff_min_ms, 10, 60000);
 	ok &= param_in_range("backoff_max_ms", vtier_backoff_max_ms,
 		       vtier_backoff_min_ms, 60000);
@@ -192,7 +254,6 @@ static int check_params(void)
 		       100, 60000);
 	ok &= param_in_range("ack_timeout_ms", vtier_ack_timeout_ms, 500, 60000);
 	ok &= pow2_in_range("ring_slots", ring_slots, 64, 65536);
-	ok &= pow2_in_range("table_slots", table_slots, 1024, 1u << 22);
 	ok &= param_in_range("hint_queue_len", hint_queue_len, 16, 1u << 20);
 	ok &= param_in_range("drain_ms", drain_ms, 1, 1000);
 	return ok ? 0 : -EINVAL;
@@ -201,16 +262,77 @@ static int check_params(void)
 static void free_state(void)
 {
 	struct vtier_dev *d = &vtier_dev;
+	unsigned int i;
+
+	unregister_memory_notifier(&vtier_memory_nb);
 
 	vtier_ringset_free(&d->replay_rings);
 	vtier_hintq_free(&d->hintq);
-	kvfree(policy_table);
-	policy_table = NULL;
+	for (i = 0; i < ARRAY_SIZE(policy_mem); i++) {
+		kvfree(policy_mem[i]);
+		policy_mem[i] = NULL;
+	}
 }
+
+/* Track one range of RAM: at init, and for memory onlined later. */
+static int add_ram_range(unsigned long start_pfn, unsigned long nr_pages,
+			 void *arg)
+{
+	struct vtier_policy *p = &vtier_dev.policy;
+	size_t bytes = vtier_policy_range_bytes(start_pfn, nr_pages);
+	unsigned int slot = p->nranges;
+	int err;
+
+	if (slot >= ARRAY_SIZE(policy_mem)) {
+		pr_warn("more than %u RAM ranges; pfn %#lx+%lu not tracked\n",
+			VTIER_MAX_RANGES, start_pfn, nr_pages);
+		return 0;
+	}
+	policy_mem[slot] = kvzalloc(bytes, GFP_KERNEL);
+	if (!policy_mem[slot])
+		return -ENOMEM;
+	err = vtier_policy_add_range(p, start_pfn, nr_pages, policy_mem[slot]);
+	if (err) {
+		/* Nested resources (kernel code, data) are tracked already. */
+		if (err != -EEXIST)
+			pr_warn("RAM range pfn %#lx+%lu not tracked (%d)\n",
+				start_pfn, nr_pages, err);
+		kvfree(policy_mem[slot]);
+		policy_mem[slot] = NULL;
+	}
+	return 0;
+}
+
+/* One "System RAM" resource of /proc/iomem: its whole pages. */
+static int add_ram_resource(struct resource *res, void *arg)
+{
+	unsigned long start = PFN_UP(res->start);
+	unsigned long end = PFN_DOWN(res->end + 1);
+
+	return end > start ? add_ram_range(start, end - start, arg) : 0;
+}
+
+static int vtier_memory_event(struct notifier_block *nb, unsigned long action,
+			      void *data)
+{
+	struct memory_notify *mn = data;
+
+	if (action != MEM_ONLINE)
+		return NOTIFY_OK;
+	mutex_lock(&vtier_dev.drain_lock);
+	add_ram_range(mn->start_pfn, mn->nr_pages, NULL);
+	mutex_unlock(&vtier_dev.drain_lock);
+	return NOTIFY_OK;
+}
+
+static struct notifier_block vtier_memory_nb = {
+	.notifier_call = vtier_memory_event,
+};
 
 static int alloc_state(void)
 {
 	struct vtier_dev *d = &vtier_dev;
+	struct vtier_policy_params par;
 	int err;
 
 	mutex_init(&d->drain_lock);
@@ -223,14 +345,18 @@ static int alloc_state(void)
 	err = vtier_hintq_init(&d->hintq, hint_queue_len);
 	if (err)
 		goto fail;
-	policy_table = kvzalloc(vtier_policy_table_bytes(table_slots),
-				GFP_KERNEL);
-	err = -ENOMEM;
-	if (!policy_table)
+	policy_params(&par);
+	err = vtier_policy_init(&d->policy, &par);
+	if (err)
 		goto fail;
-	err = vtier_policy_init(&d->policy, policy_table, table_slots,
-				vtier_promote_threshold,
-				(u64)vtier_epoch_ms * NSEC_PER_MSEC);
+	/* The policy's tables follow System RAM; holes cost nothing. */
+	err = walk_iomem_res_desc(IORES_DESC_NONE,
+				  IORESOURCE_SYSTEM_RAM | IORESOURCE_BUSY,
+				  0, U64_MAX, NULL, add_ram_resource);
+	if (err)
+		goto fail;
+	/* Hot-added memory becomes one more range once it is online. */
+	err = register_memory_notifier(&vtier_memory_nb);
 	if (err)
 		goto fail;
 	return 0;

@@ -1,48 +1,521 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * vtier policy core.  A page seen at least promote_threshold times within
- * one epoch is hinted for promotion once in that epoch.  Counts live in a
- * fixed open-addressing table (linear probing, bounded probe length) that
- * is summarised and cleared at each epoch end, so the sample path never
- * allocates and never runs for long.
+ * vtier identification engine.  docs/identification.md is the long form;
+ * in short:
  *
- * Time is "sample time": whatever clock the caller stamps samples with.
- * Replayed traces use their own timestamps, so a replay gives the same
- * hints however fast it is fed in.
+ * - Each 4 KiB page has a u16: a 12-bit saturating heat (sampled accesses)
+ *   and the HOT (in the hot set) and HINTED (host told "promote") flags.
+ * - A histogram of heat in quarter-octave buckets is kept exact on every
+ *   change, so the hot threshold that makes the hot set fit the quota is a
+ *   48-step walk, not a scan of pages.
+ * - A sample that lifts a page to the threshold makes it hot at once
+ *   (promotion on the sample path).  A sweep paced by sample time visits
+ *   every page once per epoch: it cools the heat and demotes hot pages
+ *   that fell below the hysteresis band, or below the threshold while the
+ *   hot set is over budget.  It also retries hints the rate limit held
+ *   back, so a page's HOT and HINTED flags always converge.
+ * - Per 2 MiB region the number of hot subpages is kept; a region that is
+ *   mostly hot is hinted once at order 9 and its subpages go quiet.
  */
 #include "vtier_policy.h"
 
-/* Probes before a new page counts as untracked; keeps the sample path short. */
-#define VTIER_POLICY_MAX_PROBES	32
+#define NSEC_PER_MS	1000000ull
+#define NSEC_PER_S	1000000000ull
+#define MAX_CATCHUP	15	/* extra cooling passes after an idle gap */
 
-static u32 ilog2_u32(u32 v)
+void vtier_policy_default_params(struct vtier_policy_params *par)
 {
-	u32 r = 0;
-
-	while (v >>= 1)
-		r++;
-	return r;
+	par->epoch_ms = 1000;
+	par->cooling_pct = 50;
+	par->hysteresis_pct = 50;
+	par->rate_limit_pps = 65536;	/* 256 MiB/s of hinted memory */
+	par->huge_pct = 60;
+	par->min_heat = 2;
+	par->default_quota_pct = 25;
 }
 
-static u32 slot_of(const struct vtier_policy *p, u64 pfn)
+const char *vtier_policy_check_params(const struct vtier_policy_params *par)
 {
-	/* Fibonacci hashing: the top bits of pfn * 2^64/phi. */
-	return (u32)((pfn * 0x9E3779B97F4A7C15ull) >> 32) & (p->slots - 1);
+	if (par->epoch_ms < 10 || par->epoch_ms > 60000)
+		return "epoch_ms must be 10..60000";
+	if (par->cooling_pct < 1 || par->cooling_pct > 100)
+		return "cooling_pct must be 1..100";
+	if (par->hysteresis_pct > 90)
+		return "hysteresis_pct must be 0..90";
+	if (par->huge_pct < 1 || par->huge_pct > 100)
+		return "huge_pct must be 1..100";
+	if (par->min_heat < 1 || par->min_heat > VTIER_HEAT_MASK)
+		return "min_heat must be 1..4095";
+	if (par->default_quota_pct < 1 || par->default_quota_pct > 100)
+		return "default_quota_pct must be 1..100";
+	return NULL;
 }
 
-int vtier_policy_init(struct vtier_policy *p, struct vtier_policy_slot *table,
-		      u32 slots, u32 promote_threshold, u64 epoch_len_ns)
+/* Quarter-octave bucket: exact below 16, then 4 buckets per power of 2. */
+static u32 fine_bucket(u32 h)
 {
-	if (!table || slots < 16 || (slots & (slots - 1)) ||
-	    promote_threshold == 0 || epoch_len_ns == 0)
+	u32 e;
+
+	if (h < 16)
+		return h;
+	e = 32 - (u32)__builtin_clz(h);		/* 5..12 */
+	return 16 + (e - 5) * 4 + ((h >> (e - 3)) & 3);
+}
+
+/* The smallest heat in fine bucket b. */
+static u32 fine_floor(u32 b)
+{
+	u32 e;
+
+	if (b < 16)
+		return b;
+	e = (b - 16) / 4 + 5;
+	return (4 + (b - 16) % 4) << (e - 3);
+}
+
+static u64 burst_pages(const struct vtier_policy *p)
+{
+	u64 b = p->par.rate_limit_pps / 10;
+
+	return b < VTIER_REGION_PAGES ? VTIER_REGION_PAGES : b;
+}
+
+/*
+ * The threshold T is the lowest bucket boundary at which the pages that
+ * would be hot fit the budget: every page with heat >= T, plus the pages
+ * already hot that the hysteresis band [T * (100 - hyst) / 100, T) keeps.
+ */
+static void update_threshold(struct vtier_policy *p)
+{
+	u64 cum = 0, cumh[VTIER_FINE_BUCKETS + 1], band;
+	u32 b, t, d;
+
+	p->budget = p->quota ? p->quota :
+		    p->tracked * p->par.default_quota_pct / 100;
+	if (p->budget > p->tracked)
+		p->budget = p->tracked;
+	cumh[VTIER_FINE_BUCKETS] = 0;
+	for (b = VTIER_FINE_BUCKETS; b-- > 0;)
+		cumh[b] = cumh[b + 1] + p->hfine[b];
+	for (b = VTIER_FINE_BUCKETS - 1; b >= 1; b--) {
+		d = (u32)((u64)fine_floor(b) * (100 - p->par.hysteresis_pct) / 100);
+		band = cumh[fine_bucket(d)] - cumh[b];
+		if (cum + p->fine[b] + band > p->budget)
+			break;
+		cum += p->fine[b];
+	}
+	if (b == VTIER_FINE_BUCKETS - 1)
+		t = fine_floor(b);	/* even the top bucket overflows */
+	else
+		t = fine_floor(b + 1);
+	if (t < p->par.min_heat)
+		t = p->par.min_heat;
+	p->thresh = t;
+	p->demote_below = (u32)((u64)t * (100 - p->par.hysteresis_pct) / 100);
+}
+
+int vtier_policy_init(struct vtier_policy *p,
+		      const struct vtier_policy_params *par)
+{
+	if (vtier_policy_check_params(par))
 		return -EINVAL;
 	memset(p, 0, sizeof(*p));
-	memset(table, 0, vtier_policy_table_bytes(slots));
-	p->table = table;
-	p->slots = slots;
-	p->promote_threshold = promote_threshold;
-	p->epoch_len_ns = epoch_len_ns;
+	p->par = *par;
+	p->tokens = burst_pages(p);
+	update_threshold(p);
 	return 0;
+}
+
+static u64 nregions(u64 start, u64 npages)
+{
+	return ((start + npages - 1) >> VTIER_REGION_SHIFT) -
+	       (start >> VTIER_REGION_SHIFT) + 1;
+}
+
+size_t vtier_policy_range_bytes(u64 start_pfn, u64 npages)
+{
+	u64 pages = (npages * sizeof(u16) + 7) & ~7ull;
+
+	if (!npages)
+		return 0;
+	return (size_t)(pages + nregions(start_pfn, npages) *
+			sizeof(struct vtier_region));
+}
+
+int vtier_policy_add_range(struct vtier_policy *p, u64 start_pfn, u64 npages,
+			   void *mem)
+{
+	struct vtier_range *r;
+	u32 i;
+
+	/* 2^36 pages (256 TiB) keeps the sweep arithmetic within 64 bits. */
+	if (!npages || !mem || npages > (1ull << 36) ||
+	    start_pfn + npages < start_pfn || ((unsigned long)mem & 7))
+		return -EINVAL;
+	for (i = 0; i < p->nranges; i++) {
+		r = &p->range[i];
+		if (start_pfn < r->start + r->npages &&
+		    r->start < start_pfn + npages)
+			return -EEXIST;
+	}
+	if (p->nranges == VTIER_MAX_RANGES)
+		return -ENOSPC;
+	r = &p->range[p->nranges];
+	r->start = start_pfn;
+	r->npages = npages;
+	r->region0 = start_pfn >> VTIER_REGION_SHIFT;
+	r->page = mem;
+	r->region = (struct vtier_region *)((char *)mem +
+		    ((npages * sizeof(u16) + 7) & ~7ull));
+	p->nranges++;
+	p->tracked += npages;
+	p->fine[0] += npages;
+	update_threshold(p);
+	return 0;
+}
+
+void vtier_policy_set_quota(struct vtier_policy *p, u64 quota_pages)
+{
+	p->quota = quota_pages;
+	update_threshold(p);
+}
+
+static struct vtier_range *find_range(struct vtier_policy *p, u64 pfn)
+{
+	u32 i;
+
+	for (i = 0; i < p->nranges; i++) {
+		if (pfn - p->range[i].start < p->range[i].npages) {
+			p->last_range = i;
+			return &p->range[i];
+		}
+	}
+	return NULL;
+}
+
+/* Queue a hint if the rate limit and the queue allow; 1 if queued. */
+static int emit(struct vtier_policy *p, u64 gpfn, u8 order, u8 action,
+		u32 hotness)
+{
+	u64 cost = order ? VTIER_REGION_PAGES : 1;
+	struct vtier_hint_host *h;
+
+	if ((p->par.rate_limit_pps && p->tokens < cost) ||
+	    p->q_len == VTIER_HINT_QUEUE) {
+		p->hints_limited++;
+		return 0;
+	}
+	if (p->par.rate_limit_pps)
+		p->tokens -= cost;
+	h = &p->q[(p->q_head + p->q_len) % VTIER_HINT_QUEUE];
+	h->gpfn = gpfn;
+	h->order = order;
+	h->action = action;
+	h->hotness = hotness > 0xffff ? 0xffff : (u16)hotness;
+	p->q_len++;
+	if (action == VTIER_HINT_PROMOTE)
+		p->promotions++;
+	else
+		p->demotions++;
+	return 1;
+}
+
+/* Tell the host about the page if its view (HINTED) differs from HOT. */
+static int sync_page(struct vtier_policy *p, struct vtier_range *r, u64 off,
+		     u16 *v)
+{
+	struct vtier_region *reg = &r->region[((r->start + off) >>
+					       VTIER_REGION_SHIFT) - r->region0];
+	int want = !!(*v & VTIER_PAGE_HOT);
+
+	if (want == !!(*v & VTIER_PAGE_HINTED))
+		return 0;
+	/* In a region hinted whole, the region hint speaks for the page. */
+	if (!(reg->flags & VTIER_REGION_HUGE) &&
+	    !emit(p, r->start + off, 0,
+		  want ? VTIER_HINT_PROMOTE : VTIER_HINT_DEMOTE,
+		  *v & VTIER_HEAT_MASK))
+		return 0;
+	*v ^= VTIER_PAGE_HINTED;
+	return !(reg->flags & VTIER_REGION_HUGE);
+}
+
+/* Hint region ri as order 9 when mostly hot, back to order 0 when not. */
+static int sync_region(struct vtier_policy *p, struct vtier_range *r, u64 ri)
+{
+	struct vtier_region *reg = &r->region[ri];
+	u64 base = (r->region0 + ri) << VTIER_REGION_SHIFT;
+	u64 on = (u64)p->par.huge_pct * VTIER_REGION_PAGES;
+	u64 off = on * (100 - p->par.hysteresis_pct) / 100;
+	u64 have = (u64)reg->nhot * 100, i;
+	int n = 0;
+
+	if (!(reg->flags & VTIER_REGION_HUGE)) {
+		/* Only regions that are RAM from end to end. */
+		if (have < on || base < r->start ||
+		    base + VTIER_REGION_PAGES > r->start + r->npages)
+			return 0;
+		if (!emit(p, base, VTIER_REGION_SHIFT, VTIER_HINT_PROMOTE,
+			  reg->nhot))
+			return 0;
+		reg->flags |= VTIER_REGION_HUGE;
+		p->n_huge++;
+		return 1;
+	}
+	if (have >= off || !emit(p, base, VTIER_REGION_SHIFT,
+				 VTIER_HINT_DEMOTE, reg->nhot))
+		return 0;
+	reg->flags &= ~VTIER_REGION_HUGE;
+	p->n_huge--;
+	/* The host now has none of it fast: re-hint the hot subpages. */
+	for (i = 0; i < VTIER_REGION_PAGES; i++) {
+		u16 *v = &r->page[base - r->start + i];
+
+		*v &= ~VTIER_PAGE_HINTED;
+		n += sync_page(p, r, base - r->start + i, v);
+	}
+	return 1 + n;
+}
+
+/*
+ * Move the page in or out of the hot set as its heat and the threshold
+ * say, then bring the host's view in line.  Returns hints queued.
+ */
+static int update_page(struct vtier_policy *p, struct vtier_range *r, u64 off)
+{
+	u16 *v = &r->page[off];
+	u32 h = *v & VTIER_HEAT_MASK;
+	u64 ri = ((r->start + off) >> VTIER_REGION_SHIFT) - r->region0;
+	int n = 0;
+
+	if (!(*v & VTIER_PAGE_HOT)) {
+		/* A full hot set: is the threshold still right for this page? */
+		if (h >= p->thresh && p->n_hot >= p->budget)
+			update_threshold(p);
+		if (h >= p->thresh) {
+			*v |= VTIER_PAGE_HOT;
+			p->n_hot++;
+			p->hfine[fine_bucket(h)]++;
+			r->region[ri].nhot++;
+			n += sync_region(p, r, ri);
+		}
+	} else if (h < p->demote_below ||
+		   (p->n_hot > p->budget && h < p->thresh)) {
+		*v &= ~VTIER_PAGE_HOT;
+		p->n_hot--;
+		p->hfine[fine_bucket(h)]--;
+		r->region[ri].nhot--;
+		n += sync_region(p, r, ri);
+	}
+	return n + sync_page(p, r, off, v);
+}
+
+int vtier_policy_record(struct vtier_policy *p, u64 pfn, u32 flags)
+{
+	struct vtier_range *r = &p->range[p->last_range];
+	u64 off = pfn - r->start;
+	u32 h, f0, f1;
+	u16 v;
+
+	(void)flags;	/* reads and writes weigh the same; see the doc */
+	p->samples++;
+	if (off >= r->npages) {
+		r = find_range(p, pfn);
+		if (!r) {
+			p->untracked++;
+			return 0;
+		}
+		off = pfn - r->start;
+	}
+	p->epoch_samples++;
+	v = r->page[off];
+	h = v & VTIER_HEAT_MASK;
+	if (h < VTIER_HEAT_MASK) {
+		f0 = fine_bucket(h);
+		f1 = fine_bucket(h + 1);
+		if (f0 != f1) {
+			p->fine[f0]--;
+			p->fine[f1]++;
+			if (v & VTIER_PAGE_HOT) {
+				p->hfine[f0]--;
+				p->hfine[f1]++;
+			}
+		}
+		v++;
+		h++;
+	}
+	r->page[off] = v;
+	/* The common case: nothing to decide. */
+	if ((v & VTIER_PAGE_HOT) ? (v & VTIER_PAGE_HINTED) : h < p->thresh)
+		return 0;
+	return update_page(p, r, off);
+}
+
+/* Cool one page by `passes` epochs and re-decide it. */
+static void sweep_page(struct vtier_policy *p, struct vtier_range *r, u64 off,
+		       u32 passes)
+{
+	u16 v = r->page[off];
+	u32 h = v & VTIER_HEAT_MASK, nh = h, i;
+
+	if (!v)
+		return;
+	for (i = 0; i < passes && nh; i++)
+		nh = nh * (100 - p->par.cooling_pct) / 100;
+	if (nh != h) {
+		p->fine[fine_bucket(h)]--;
+		p->fine[fine_bucket(nh)]++;
+		if (v & VTIER_PAGE_HOT) {
+			p->hfine[fine_bucket(h)]--;
+			p->hfine[fine_bucket(nh)]++;
+		}
+		r->page[off] = (v & ~VTIER_HEAT_MASK) | nh;
+	}
+	update_page(p, r, off);
+}
+
+/* Visit up to n pages from the cursor; returns pages visited. */
+static u64 sweep(struct vtier_policy *p, u64 n, u32 passes)
+{
+	u64 done = 0;
+
+	while (done < n && p->sweep_range < p->nranges) {
+		struct vtier_range *r = &p->range[p->sweep_range];
+		u64 off = p->sweep_off;
+
+		/* Retry region hints the rate limit held back. */
+		if (off == 0 || !((r->start + off) & (VTIER_REGION_PAGES - 1)))
+			sync_region(p, r, ((r->start + off) >>
+					   VTIER_REGION_SHIFT) - r->region0);
+		sweep_page(p, r, off, passes);
+		done++;
+		if (++p->sweep_off == r->npages) {
+			p->sweep_off = 0;
+			p->sweep_range++;
+		}
+	}
+	return done;
+}
+
+static void refill_tokens(struct vtier_policy *p, u64 now)
+{
+	u64 d, acc, burst = burst_pages(p);
+
+	if (!p->par.rate_limit_pps || now <= p->token_ns)
+		return;
+	d = now - p->token_ns;
+	if (d > NSEC_PER_S)
+		d = NSEC_PER_S;
+	acc = d * p->par.rate_limit_pps + p->token_rem;
+	p->tokens += acc / NSEC_PER_S;
+	p->token_rem = acc % NSEC_PER_S;
+	if (p->tokens >= burst) {
+		p->tokens = burst;
+		p->token_rem = 0;
+	}
+	p->token_ns = now;
+}
+
+static void restart_clock(struct vtier_policy *p, u64 now)
+{
+	p->clock_started = 1;
+	p->clock_ns = now;
+	p->epoch_start_ns = now;
+	p->token_ns = now;
+	p->next_thresh_ns = now;
+	p->sweep_range = 0;
+	p->sweep_off = 0;
+	p->swept = 0;
+}
+
+/* Finish the epoch (and any further whole epochs that passed idle). */
+static void end_epochs(struct vtier_policy *p, u64 k)
+{
+	u64 epoch_ns = (u64)p->par.epoch_ms * NSEC_PER_MS;
+
+	sweep(p, p->tracked, 1);
+	if (k > 1) {
+		p->sweep_range = 0;
+		p->sweep_off = 0;
+		sweep(p, p->tracked, k - 1 > MAX_CATCHUP ? MAX_CATCHUP : k - 1);
+	}
+	p->sweep_range = 0;
+	p->sweep_off = 0;
+	p->swept = 0;
+	p->epochs += k;
+	p->last_epoch_samples = p->epoch_samples;
+	p->last_epoch_ns = k * epoch_ns;
+	p->epoch_samples = 0;
+	p->epoch_start_ns += k * epoch_ns;
+	update_threshold(p);
+}
+
+void vtier_policy_advance(struct vtier_policy *p, u64 now)
+{
+	u64 epoch_ns = (u64)p->par.epoch_ms * NSEC_PER_MS, since, target;
+
+	if (!p->clock_started) {
+		restart_clock(p, now);
+		return;
+	}
+	if (now <= p->clock_ns) {
+		/* Per-CPU rings reorder a little; a big jump is a new trace. */
+		if (p->clock_ns - now > epoch_ns)
+			restart_clock(p, now);
+		return;
+	}
+	p->clock_ns = now;
+	refill_tokens(p, now);
+	since = now - p->epoch_start_ns;
+	if (since >= epoch_ns) {
+		end_epochs(p, since / epoch_ns);
+		since = now - p->epoch_start_ns;
+	}
+	/* Sweep in step with sample time: all pages once per epoch. */
+	target = since / 1000 * p->tracked / (epoch_ns / 1000);
+	if (target > p->swept)
+		p->swept += sweep(p, target - p->swept, 1);
+	if (now >= p->next_thresh_ns) {
+		update_threshold(p);
+		p->next_thresh_ns = now + epoch_ns / 16;
+	}
+}
+
+u32 vtier_policy_pop_hints(struct vtier_policy *p, struct vtier_hint_host *out,
+			   u32 max)
+{
+	u32 n = 0;
+
+	while (n < max && p->q_len) {
+		out[n++] = p->q[p->q_head];
+		p->q_head = (p->q_head + 1) % VTIER_HINT_QUEUE;
+		p->q_len--;
+	}
+	return n;
+}
+
+void vtier_policy_summarize(const struct vtier_policy *p,
+			    struct vtier_policy_summary *s)
+{
+	u32 b, c;
+
+	memset(s, 0, sizeof(*s));
+	s->epochs = p->epochs;
+	s->samples = p->last_epoch_samples;
+	s->epoch_ns = p->last_epoch_ns;
+	s->pages = p->tracked - p->fine[0];
+	s->hot = p->n_hot;
+	s->huge_regions = p->n_huge;
+	s->tracked = p->tracked;
+	s->threshold = p->thresh;
+	s->budget = p->budget;
+	s->untracked = p->untracked;
+	s->hints_limited = p->hints_limited;
+	for (b = 0; b < VTIER_FINE_BUCKETS; b++) {
+		c = vtier_heat_bucket(fine_floor(b));
+		s->hist[c < VTIER_HIST_BUCKETS ? c : VTIER_HIST_BUCKETS - 1] +=
+			p->fine[b];
+	}
 }
 
 u32 vtier_policy_sample_rate(const struct vtier_policy_summary *s)
@@ -51,112 +524,37 @@ u32 vtier_policy_sample_rate(const struct vtier_policy_summary *s)
 
 	if (!s->epoch_ns)
 		return 0;
-	rate = s->samples * 1000000000ull / s->epoch_ns;
+	rate = s->samples * NSEC_PER_S / s->epoch_ns;
 	return rate > 0xffffffffull ? 0xffffffffu : (u32)rate;
 }
 
-void vtier_policy_end_epoch(struct vtier_policy *p, u64 now_ns)
+u16 vtier_policy_page(const struct vtier_policy *p, u64 pfn)
 {
-	struct vtier_policy_summary *s = &p->last;
-	u64 epochs = s->epochs;
-	u32 i, b;
+	u32 i;
 
-	memset(s, 0, sizeof(*s));
-	s->epochs = epochs + 1;
-	s->samples = p->epoch_samples;
-	s->untracked = p->epoch_untracked;
-	s->pages = p->used;
-	s->epoch_ns = p->epoch_len_ns;
-	for (i = 0; i < p->slots; i++) {
-		if (!p->table[i].count)
+	for (i = 0; i < p->nranges; i++)
+		if (pfn - p->range[i].start < p->range[i].npages)
+			return p->range[i].page[pfn - p->range[i].start];
+	return 0;
+}
+
+u64 vtier_policy_next_hot(const struct vtier_policy *p, u64 from)
+{
+	u64 best = ~0ull, off;
+	u32 i;
+
+	for (i = 0; i < p->nranges; i++) {
+		const struct vtier_range *r = &p->range[i];
+
+		if (r->start + r->npages <= from || r->start >= best)
 			continue;
-		if (p->table[i].hinted)
-			s->hot++;
-		/* Bucket i >= 1 holds counts in [2^(i-1), 2^i); 0 is unused. */
-		b = ilog2_u32(p->table[i].count) + 1;
-		if (b >= VTIER_HIST_BUCKETS)
-			b = VTIER_HIST_BUCKETS - 1;
-		s->hist[b]++;
-	}
-	memset(p->table, 0, vtier_policy_table_bytes(p->slots));
-	p->used = 0;
-	p->epoch_samples = 0;
-	p->epoch_untracked = 0;
-
-	/*
-	 * Keep epochs on a grid when time moves forward; a clock that went
-	 * far backwards (a new trace) starts a fresh grid.
-	 */
-	if (p->epoch_started && now_ns >= p->epoch_start_ns)
-		p->epoch_start_ns += (now_ns - p->epoch_start_ns) /
-				     p->epoch_len_ns * p->epoch_len_ns;
-	else
-		p->epoch_start_ns = now_ns;
-	p->epoch_started = 1;
-}
-
-int vtier_policy_advance(struct vtier_policy *p, u64 now_ns)
-{
-	if (!p->epoch_started) {
-		p->epoch_start_ns = now_ns;
-		p->epoch_started = 1;
-		return 0;
-	}
-	if (now_ns >= p->epoch_start_ns) {
-		if (now_ns - p->epoch_start_ns < p->epoch_len_ns)
-			return 0;
-	} else if (p->epoch_start_ns - now_ns <= p->epoch_len_ns) {
-		/* Small reorderings between per-CPU rings stay in this epoch. */
-		return 0;
-	}
-	vtier_policy_end_epoch(p, now_ns);
-	return 1;
-}
-
-/* Find pfn's slot, or claim an empty one; NULL if the table is too full. */
-static struct vtier_policy_slot *lookup(struct vtier_policy *p, u64 pfn)
-{
-	u32 i = slot_of(p, pfn);
-	u32 n;
-
-	for (n = 0; n < VTIER_POLICY_MAX_PROBES && n < p->slots; n++) {
-		struct vtier_policy_slot *s = &p->table[(i + n) & (p->slots - 1)];
-
-		if (s->count && s->pfn == pfn)
-			return s;
-		if (!s->count) {
-			/* Stay below 3/4 full so probe runs stay short. */
-			if (p->used >= p->slots - p->slots / 4)
-				return NULL;
-			s->pfn = pfn;
-			s->hinted = 0;
-			p->used++;
-			return s;
+		off = from > r->start ? from - r->start : 0;
+		for (; off < r->npages && r->start + off < best; off++) {
+			if (r->page[off] & VTIER_PAGE_HOT) {
+				best = r->start + off;
+				break;
+			}
 		}
 	}
-	return NULL;
-}
-
-int vtier_policy_record(struct vtier_policy *p, u64 pfn, u64 now_ns,
-			struct vtier_hint_host *hint)
-{
-	struct vtier_policy_slot *s;
-
-	vtier_policy_advance(p, now_ns);
-	p->epoch_samples++;
-	s = lookup(p, pfn);
-	if (!s) {
-		p->epoch_untracked++;
-		return 0;
-	}
-	if (s->count < 0xffffffffu)
-		s->count++;
-	if (s->hinted || s->count < p->promote_threshold)
-		return 0;
-	s->hinted = 1;
-	hint->gpfn = pfn;
-	hint->hotness = s->count > 0xffff ? 0xffff : (u16)s->count;
-	hint->order = 0;
-	hint->action = VTIER_HINT_PROMOTE;
-	return 1;
+	return best;
 }

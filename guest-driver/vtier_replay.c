@@ -9,11 +9,12 @@
  * line is kept (per open file) and completed by the next write, or parsed
  * at close.  Records go through the same per-CPU rings as the hardware
  * samplers will, and the rings are drained before write() returns, so the
- * counters are up to date when the writer looks at them.
+ * counters are up to date when the writer looks at them.  Lines are parsed
+ * by the shared vtier_trace.c; a malformed one is counted in sysfs
+ * replay_bad_lines and skipped.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
-#include <linux/ctype.h>
 #include <linux/debugfs.h>
 #include <linux/fs.h>
 #include <linux/kernel.h>
@@ -27,8 +28,8 @@
 #include <linux/uaccess.h>
 
 #include "vtier.h"
+#include "vtier_trace.h"
 
-#define REPLAY_LINE_MAX		255
 #define REPLAY_CHUNK		512
 
 /* State of one open replay file: its line counter and any partial line. */
@@ -38,61 +39,16 @@ struct replay_file {
 	u32 len;		/* bytes in line[] */
 	bool skip_line;		/* discard up to the next newline */
 	u32 since_drain;	/* records pushed since the last drain */
-	char line[REPLAY_LINE_MAX + 1];
+	char line[VTIER_TRACE_LINE_MAX + 1];
 	char chunk[REPLAY_CHUNK];
 };
 
 static struct dentry *replay_dir;
 
-/* Split off the next whitespace-separated token, or NULL at the end. */
-static char *next_token(char **p)
+static void replay_bad(u64 lineno, const char *why)
 {
-	char *s = skip_spaces(*p);
-	char *e = s;
-
-	if (!*s)
-		return NULL;
-	while (*e && !isspace(*e))
-		e++;
-	if (*e)
-		*e++ = '\0';
-	*p = e;
-	return s;
-}
-
-static int parse_record(char *line, struct vtier_sample *s, const char **why)
-{
-	char *p = line, *t_ns, *gpa, *rw;
-	u64 ts, addr;
-
-	t_ns = next_token(&p);
-	gpa = next_token(&p);
-	rw = next_token(&p);
-	if (!rw) {
-		*why = "expected <time_ns> <gpa_hex> <R|W>";
-		return -EINVAL;
-	}
-	if (next_token(&p)) {
-		*why = "extra fields after <R|W>";
-		return -EINVAL;
-	}
-	if (kstrtou64(t_ns, 10, &ts)) {
-		*why = "time_ns is not a decimal number";
-		return -EINVAL;
-	}
-	if (kstrtou64(gpa, 16, &addr)) {
-		*why = "address is not a hex number";
-		return -EINVAL;
-	}
-	if (strcmp(rw, "R") && strcmp(rw, "W")) {
-		*why = "access type is not R or W";
-		return -EINVAL;
-	}
-	s->pfn = addr >> PAGE_SHIFT;
-	s->ts_ns = ts;
-	s->flags = rw[0] == 'W' ? VTIER_SAMPLE_WRITE : 0;
-	s->weight = 1;
-	return 0;
+	atomic64_inc(&vtier_dev.stats.replay_bad_lines);
+	pr_warn_ratelimited("replay: line %llu skipped: %s\n", lineno, why);
 }
 
 static void push_sample(struct replay_file *rf, const struct vtier_sample *s)
@@ -112,40 +68,44 @@ static void push_sample(struct replay_file *rf, const struct vtier_sample *s)
 	preempt_enable();
 }
 
-/* Parse the completed line in rf->line; comments and blanks are skipped. */
-static int replay_line(struct replay_file *rf)
+/*
+ * Parse the completed line in rf->line with the shared trace parser.  A
+ * malformed line is counted (replay_bad_lines), logged and skipped: one
+ * damaged record should not cost the rest of a long trace.
+ */
+static void replay_line(struct replay_file *rf)
 {
+	struct vtier_trace_rec rec;
 	struct vtier_sample s;
 	const char *why;
-	char *hash;
+	int ret;
 
-	rf->line[rf->len] = '\0';
+	ret = vtier_trace_parse(rf->line, rf->len, &rec, &why);
 	rf->len = 0;
 	rf->lineno++;
-	hash = strchr(rf->line, '#');
-	if (hash)
-		*hash = '\0';
-	if (!*skip_spaces(rf->line))
-		return 0;
-	if (parse_record(rf->line, &s, &why)) {
-		pr_warn("replay: line %llu: %s\n", rf->lineno, why);
-		return -EINVAL;
+	if (ret < 0) {
+		replay_bad(rf->lineno, why);
+		return;
 	}
+	if (ret == 0)
+		return;
+	s.pfn = rec.gpa >> PAGE_SHIFT;
+	s.ts_ns = rec.ts_ns;
+	s.flags = rec.write ? VTIER_SAMPLE_WRITE : 0;
+	s.weight = 1;
 	push_sample(rf, &s);
-	return 0;
 }
 
 /* Reject the line being collected; the rest of it is skipped. */
-static int replay_reject(struct replay_file *rf, const char *why)
+static void replay_reject(struct replay_file *rf, const char *why)
 {
-	pr_warn("replay: line %llu: %s\n", rf->lineno + 1, why);
+	replay_bad(rf->lineno + 1, why);
 	rf->len = 0;
 	rf->skip_line = true;
-	return -EINVAL;
 }
 
-/* Feed n bytes; returns 0 or -EINVAL at the first bad line. */
-static int replay_bytes(struct replay_file *rf, const char *buf, size_t n)
+/* Feed n bytes; bad lines are counted and skipped. */
+static void replay_bytes(struct replay_file *rf, const char *buf, size_t n)
 {
 	size_t i;
 
@@ -153,22 +113,25 @@ static int replay_bytes(struct replay_file *rf, const char *buf, size_t n)
 		char c = buf[i];
 
 		if (c == '\n') {
-			if (!rf->skip_line && replay_line(rf))
-				return -EINVAL;
-			if (rf->skip_line)
+			if (!rf->skip_line)
+				replay_line(rf);
+			else
 				rf->lineno++;
 			rf->skip_line = false;
 			continue;
 		}
 		if (rf->skip_line)
 			continue;
-		if (c == '\0')
-			return replay_reject(rf, "NUL byte in text");
-		if (rf->len == REPLAY_LINE_MAX)
-			return replay_reject(rf, "line too long");
+		if (c == '\0') {
+			replay_reject(rf, "NUL byte in text");
+			continue;
+		}
+		if (rf->len == VTIER_TRACE_LINE_MAX) {
+			replay_reject(rf, "line too long");
+			continue;
+		}
 		rf->line[rf->len++] = c;
 	}
-	return 0;
 }
 
 static ssize_t replay_write(struct file *file, const char __user *ubuf,
@@ -186,7 +149,7 @@ static ssize_t replay_write(struct file *file, const char __user *ubuf,
 			err = -EFAULT;
 			break;
 		}
-		err = replay_bytes(rf, rf->chunk, n);
+		replay_bytes(rf, rf->chunk, n);
 		done += n;
 		/* A huge write stays killable; report what was consumed. */
 		if (fatal_signal_pending(current))
@@ -215,8 +178,10 @@ static int replay_release(struct inode *inode, struct file *file)
 {
 	struct replay_file *rf = file->private_data;
 
-	if (rf->len && !rf->skip_line && !replay_line(rf))
+	if (rf->len && !rf->skip_line) {
+		replay_line(rf);
 		vtier_drain();
+	}
 	mutex_destroy(&rf->lock);
 	kfree(rf);
 	return 0;

@@ -82,6 +82,8 @@ static struct vtier_counter_attr counters[] = {
 	  &vtier_dev.stats.samples },
 	{ __ATTR(samples_not_ram, 0444, counter_show, NULL),
 	  &vtier_dev.stats.samples_not_ram },
+	{ __ATTR(replay_bad_lines, 0444, counter_show, NULL),
+	  &vtier_dev.stats.replay_bad_lines },
 	{ __ATTR(hints_sent, 0444, counter_show, NULL),
 	  &vtier_dev.stats.hints_sent },
 	{ __ATTR(hints_acked, 0444, counter_show, NULL),
