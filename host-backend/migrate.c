@@ -175,7 +175,8 @@ void migrate_attach(struct vm *vm)
 
 	if (g_observe_only)
 		return;
-	err = mover_check_access(vm->vmm_pid);
+	/* pid 0 would name vtierd itself, whose addresses differ. */
+	err = vm->vmm_pid > 0 ? mover_check_access(vm->vmm_pid) : -ESRCH;
 	if (err) {
 		placement_detach(&vm->place);
 		vm_error(vm, "cannot move pages of VMM pid %d: %s (vtierd needs ptrace read access to the VMM: same uid and a dumpable VMM, or CAP_SYS_PTRACE); its hints are rejected",

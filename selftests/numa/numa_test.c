@@ -101,6 +101,11 @@ TEST_F_TIMEOUT(numa, placement_on_two_nodes, 300)
 	EXPECT_LT(0, n);
 	e2e_free_lines(lines, n);
 	EXPECT_TRUE(e2e_console_has(&self->e, "VTIER-NUMA-BENCH move 4KiB batch=1024"));
+	/* vtierd's own account of its start-up (its log, echoed). */
+	EXPECT_TRUE(e2e_console_has(&self->e,
+		"VTIER-NUMA-LOG vtierd: moving pages: fast node 0, slow node 1"));
+	EXPECT_TRUE(e2e_console_has(&self->e,
+		"VTIER-NUMA-LOG vtierd: vm0: initial placement:"));
 }
 
 TEST_HARNESS_MAIN
