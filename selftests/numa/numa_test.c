@@ -29,7 +29,9 @@ static const char *const checks[] = {
 	"order9_after_room", "order9_promoted", "sampled_within_quota",
 	"fast_pages_match", "promoted_minus_demoted", "acks_add_up",
 	"checksums_intact", "disconnect_mid_batch", "reconnect",
-	"reconnect_promoted", "vtierd_survives",
+	"reconnect_promoted", "limits_ack", "limits_wait",
+	"limits_queue_drained", "limits_numbers", "limits_checksums",
+	"limits_vtierd_exits", "vtierd_survives",
 };
 
 static pid_t start_numa_vm(struct e2e *e)
