@@ -12,8 +12,6 @@
  *   VTIER-NUMA-DONE <failures>
  */
 #include <errno.h>
-#include <fcntl.h>
-#include <limits.h>
 #include <numaif.h>
 #include <poll.h>
 #include <signal.h>
@@ -25,30 +23,16 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "test_common.h"
-
-#define FAST 0
-#define SLOW 1
-#define PAGE 4096u
-#define NPAGES (FE_RAM_SIZE / PAGE)
-#define QUOTA 768			/* quota=3M */
-/* Guest RAM the frontend leaves alone: 7.5-12 MiB data, 12-14 untouched. */
-#define SMALL 1920u			/* 128 pages at 7.5 MiB */
-#define HUGE_A 2048u			/* 2 MiB at 8 MiB */
-#define HUGE_B 2560u			/* 2 MiB at 10 MiB */
-#define DATA_FIRST SMALL
-#define DATA_END 3072u
-#define UNTOUCHED 3072u
-#define HOLE_GPFN (FE_HOLE_START / PAGE)
+#include "numa_driver.h"
 
 static int failures;
 static struct vtierd_child d;
-static struct vu_fe fe;
-static struct fe_conn conn;
+struct vu_fe fe;
+struct fe_conn conn;
 static uint32_t seq = 1;
 static uint64_t hints_sent, acked_applied, acked_rejected, acked_deferred;
 
-static void mark(int ok, const char *name, const char *fmt, ...)
+void mark(int ok, const char *name, const char *fmt, ...)
 {
 	char msg[256];
 	va_list ap;
@@ -70,7 +54,7 @@ static uint64_t word(uint64_t gpfn, unsigned int i)
 	return x ^ (x >> 31);
 }
 
-static void fill(uint64_t gpfn)
+void fill(uint64_t gpfn)
 {
 	uint64_t *p = (uint64_t *)(fe.mem + gpfn * PAGE);
 	unsigned int i;
@@ -79,7 +63,7 @@ static void fill(uint64_t gpfn)
 		p[i] = word(gpfn, i);
 }
 
-static unsigned int bad_pages(void)
+unsigned int bad_pages(void)
 {
 	unsigned int g, i, bad = 0;
 
@@ -94,7 +78,7 @@ static unsigned int bad_pages(void)
 }
 
 /* Node of each page of guest RAM in process pid (-errno when none). */
-static int where(pid_t pid, uint8_t *mem, int *st)
+int where(pid_t pid, uint8_t *mem, int *st)
 {
 	static void *addr[NPAGES];
 	unsigned int i;
@@ -106,7 +90,7 @@ static int where(pid_t pid, uint8_t *mem, int *st)
 	return move_pages(pid, NPAGES, addr, NULL, st, 0) ? -errno : 0;
 }
 
-static unsigned int count(const int *st, unsigned int first,
+unsigned int count(const int *st, unsigned int first,
 			  unsigned int end, int node)
 {
 	unsigned int n = 0;
@@ -164,7 +148,7 @@ static void stop_sampler(unsigned int *max, unsigned int *samples,
 	waitpid(sampler, NULL, 0);
 }
 
-static int hints(const struct vtier_hint_host *h, unsigned int n,
+int hints(const struct vtier_hint_host *h, unsigned int n,
 		 struct vtier_msg *ack)
 {
 	static uint8_t buf[16 + VTIER_MAX_PAYLOAD];
@@ -181,14 +165,14 @@ static int hints(const struct vtier_hint_host *h, unsigned int n,
 	return 0;
 }
 
-static struct vtier_hint_host H(uint64_t gpfn, int order, int action)
+struct vtier_hint_host H(uint64_t gpfn, int order, int action)
 {
 	struct vtier_hint_host h = { .gpfn = gpfn, .order = (uint8_t)order,
 				     .action = (uint8_t)action };
 	return h;
 }
 
-static unsigned int range(struct vtier_hint_host *h, uint64_t first,
+unsigned int range(struct vtier_hint_host *h, uint64_t first,
 			  unsigned int n, int action)
 {
 	unsigned int i;
@@ -198,15 +182,13 @@ static unsigned int range(struct vtier_hint_host *h, uint64_t first,
 	return n;
 }
 
-static int ack_is(const struct vtier_msg *a, uint32_t ap, uint32_t rj,
+int ack_is(const struct vtier_msg *a, uint32_t ap, uint32_t rj,
 		  uint32_t df)
 {
 	return a->ack.applied == ap && a->ack.rejected == rj &&
 	       a->ack.deferred == df;
 }
 
-#define ACKFMT "ack %u/%u/%u (applied/rejected/deferred)"
-#define ACKARGS(a) (a).ack.applied, (a).ack.rejected, (a).ack.deferred
 
 
 static json_t *status(json_t **root)
@@ -215,9 +197,9 @@ static json_t *status(json_t **root)
 }
 
 /* Placement of guest RAM, from this process's own query. */
-static int st[NPAGES];
+int st[NPAGES];
 
-static int check_place(const char *name, const char *what, uint64_t first,
+int check_place(const char *name, const char *what, uint64_t first,
 		       unsigned int n, int node, unsigned int want_fast)
 {
 	unsigned int fast;
@@ -398,106 +380,6 @@ static void step_disconnect(void)
 	mark(ok && ack_is(&a, 16, 0, 0), "reconnect", ACKFMT, ACKARGS(a));
 	check_place("reconnect_promoted", "16 promoted", SMALL, 16, FAST, 16);
 	vu_fe_close(&fe);
-}
-
-/* A second vtierd with --vm-mbps 2 --queue-len 2, on a fresh frontend. */
-static int start_limited(struct vtierd_child *l)
-{
-	char exe[PATH_MAX], spec[200];
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 16);
-	json_t *root;
-	int i, fd;
-
-	memset(l, 0, sizeof(*l));
-	strcpy(l->dir, "/tmp/vtierd-limits-XXXXXX");
-	if (n <= 0 || !mkdtemp(l->dir))
-		return -1;
-	exe[n] = 0;
-	strcpy(strrchr(exe, '/') + 1, "vtierd");
-	snprintf(l->control, sizeof(l->control), "%s/ctl.sock", l->dir);
-	snprintf(l->log, sizeof(l->log), "%s/vtierd.log", l->dir);
-	snprintf(l->sock[0], sizeof(l->sock[0]), "%s/vm0.sock", l->dir);
-	snprintf(spec, sizeof(spec), "name=vm0,socket=%s,quota=8M", l->sock[0]);
-	l->pid = fork();
-	if (l->pid == 0) {
-		fd = open(l->log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-		dup2(fd, 2);
-		execl(exe, exe, "--vm", spec, "--control", l->control,
-		      "--vm-mbps", "2", "--queue-len", "2", (char *)NULL);
-		_exit(127);
-	}
-	for (i = 0; i < 1000 && vtierd_alive(l); i++) {
-		if (vm_status(l, "vm0", &root)) {
-			json_decref(root);
-			return 0;
-		}
-		json_decref(root);
-		usleep(10000);
-	}
-	return -1;
-}
-
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static void step_limits(void)
-{
-	struct vtier_hint_host h[2 + 128];
-	json_t *root = NULL, *vm = NULL;
-	struct vtierd_child l;
-	struct vtier_msg a;
-	unsigned int n, g, i;
-	double t_ack;
-	int ok;
-
-	if (start_limited(&l) || fe_up(&fe, l.sock[0]) ||
-	    vtier_hello(&fe, &conn, 50002, &a)) {
-		mark(0, "limits_setup", "second vtierd or frontend failed");
-		vtierd_cleanup(&l);
-		return;
-	}
-	for (g = DATA_FIRST; g < DATA_END; g++)
-		fill(g);
-	/* 2 MB/s, burst 2 MiB: A goes now, B waits ~1 s, 1 small waits, 127 dropped. */
-	h[0] = H(HUGE_A, 9, VTIER_HINT_PROMOTE);
-	h[1] = H(HUGE_B, 9, VTIER_HINT_PROMOTE);
-	n = 2 + range(h + 2, SMALL, 128, VTIER_HINT_PROMOTE);
-	ok = !hints(h, n, &a);
-	t_ack = now_s();
-	mark(ok && ack_is(&a, 1, 0, 129), "limits_ack", ACKFMT, ACKARGS(a));
-	where(0, fe.mem, st);
-	if (now_s() - t_ack < 0.5)	/* B cannot have had its budget yet */
-		mark(count(st, HUGE_B, HUGE_B + 512, SLOW) == 512, "limits_wait",
-		     "%u of 512 pages of the queued 2 MiB still slow",
-		     count(st, HUGE_B, HUGE_B + 512, SLOW));
-	else
-		mark(1, "limits_wait", "not checked: the query came %.2f s late",
-		     now_s() - t_ack);
-	for (i = 0; i < 1000; i++) {	/* the queue drains as budget comes */
-		json_decref(root);
-		vm = vm_status(&l, "vm0", &root);
-		if (vm && jint(vm, "queue_depth") == 0)
-			break;
-		usleep(10000);
-	}
-	check_place("limits_queue_drained", "queued 2 MiB", HUGE_B, 512, FAST,
-		    1024 + 1);
-	mark(vm && jint(vm, "queue_depth") == 0 && jint(vm, "queued_hints") == 2 &&
-	     jint(vm, "dropped_hints") == 127 && jint(vm, "fast_pages") == 1025,
-	     "limits_numbers", "queued %lld dropped %lld depth %lld fast %lld",
-	     vm ? jint(vm, "queued_hints") : -1, vm ? jint(vm, "dropped_hints") : -1,
-	     vm ? jint(vm, "queue_depth") : -1, vm ? jint(vm, "fast_pages") : -1);
-	json_decref(root);
-	mark(bad_pages() == 0, "limits_checksums", "%u data pages differ",
-	     bad_pages());
-	vu_fe_close(&fe);
-	mark(vtierd_stop(&l) == 0, "limits_vtierd_exits", "clean exit");
-	vtierd_cleanup(&l);
 }
 
 static void run_steps(void)
