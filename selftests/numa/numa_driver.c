@@ -356,7 +356,7 @@ static void step_disconnect(void)
 	if (len > 0)
 		fe_conn_send(&fe, &conn, buf, (uint32_t)len);
 	vu_fe_close(&fe);
-	for (i = 0; i < 500; i++) {
+	for (i = 0; i < 3000; i++) {
 		json_decref(root);
 		vm = status(&root);
 		if (vm && !json_is_true(json_object_get(vm, "vhost_connected")))

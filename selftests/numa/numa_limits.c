@@ -92,7 +92,7 @@ void step_limits(void)
 	else
 		mark(1, "limits_wait", "not checked: the query came %.2f s late",
 		     now_s() - t_ack);
-	for (i = 0; i < 1000; i++) {	/* the queue drains as budget comes */
+	for (i = 0; i < 3000; i++) {	/* the queue drains as budget comes */
 		json_decref(root);
 		vm = vm_status(&l, "vm0", &root);
 		if (vm && jint(vm, "queue_depth") == 0)
