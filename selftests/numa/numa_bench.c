@@ -6,7 +6,8 @@
  * transparent huge pages.  Runs on any host with two memory nodes; in the
  * test VM the figures are emulated (TCG), not hardware timing.
  *   vtier-numa-bench [FAST_NODE SLOW_NODE]
- * Prints VTIER-NUMA-BENCH lines.
+ * Prints VTIER-NUMA-BENCH lines, and one VTIER-NUMA-TEST line: moving the
+ * head address of a 2 MiB THP moves all of it.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -123,6 +124,34 @@ static long shmem_pmd_kb(void)
 	return kb;
 }
 
+/*
+ * The placement vtierd relies on for order-9 hints: the head address alone
+ * moves the whole 2 MiB THP (every subpage follows, nothing is split).
+ */
+static void thp_check(uint8_t *m, uint64_t *head)
+{
+	static uint64_t sub[HUGE_PAGES * 512];
+	static int node[HUGE_PAGES * 512];
+	struct move_out out[HUGE_PAGES];
+	unsigned int i, on_slow = 0, moved = 0;
+	long before = shmem_pmd_kb(), after;
+
+	mover_move_pages.move(&mover_move_pages, getpid(), head, HUGE_PAGES,
+			      slow_node, out);
+	for (i = 0; i < HUGE_PAGES; i++)
+		moved += out[i].res == MV_MOVED;
+	for (i = 0; i < HUGE_PAGES * 512; i++)
+		sub[i] = (uintptr_t)(m + (size_t)i * 4096);
+	if (!mover_query(getpid(), sub, HUGE_PAGES * 512, node))
+		for (i = 0; i < HUGE_PAGES * 512; i++)
+			on_slow += node[i] == slow_node;
+	after = shmem_pmd_kb();
+	printf("VTIER-NUMA-TEST %s thp_head_moves_whole %u of %u heads moved; %u of %u subpages on node %d; ShmemPmdMapped %ld -> %ld kB\n",
+	       moved == HUGE_PAGES && on_slow == HUGE_PAGES * 512 &&
+	       after == before ? "ok" : "not-ok", moved, HUGE_PAGES, on_slow,
+	       HUGE_PAGES * 512, slow_node, before, after);
+}
+
 int main(int argc, char **argv)
 {
 	static uint64_t addr[SMALL_PAGES];
@@ -157,6 +186,7 @@ int main(int argc, char **argv)
 	if (!m || kb < (long)HUGE_PAGES * 2048) {
 		printf("VTIER-NUMA-BENCH move 2MiB unavailable (ShmemPmdMapped %ld kB)\n",
 		       kb);
+		printf("VTIER-NUMA-TEST not-ok thp_head_moves_whole no shmem THP\n");
 		return 0;
 	}
 	/* One (head) address per 2 MiB page, as vtierd passes them. */
@@ -165,6 +195,7 @@ int main(int argc, char **argv)
 	move_all(addr, HUGE_PAGES, HUGE_PAGES, fast_node);
 	for (i = 0; i < 2; i++)
 		bench("2MiB", addr, HUGE_PAGES, i ? HUGE_PAGES : 1, HUGE);
+	thp_check(m, addr);
 	printf("VTIER-NUMA-BENCH 2MiB batch=1024 not run: %u huge pages (64 MiB) is what the 512 MiB test nodes hold comfortably\n",
 	       HUGE_PAGES);
 	return 0;

@@ -31,7 +31,7 @@ static const char *const checks[] = {
 	"checksums_intact", "disconnect_mid_batch", "reconnect",
 	"reconnect_promoted", "limits_ack", "limits_wait",
 	"limits_queue_drained", "limits_numbers", "limits_checksums",
-	"limits_vtierd_exits", "vtierd_survives",
+	"limits_vtierd_exits", "vtierd_survives", "thp_head_moves_whole",
 };
 
 static pid_t start_numa_vm(struct e2e *e)
