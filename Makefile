@@ -35,8 +35,8 @@ guest-bin:
 # Test folders: each Makefile builds <something>_test programs into OUT
 # (default build/bin).  Those in SAN_TEST_DIRS are also built with
 # ASan/UBSan into build/san.  e2e tests boot QEMU, so they run last.
-UNIT_TEST_DIRS := selftests/proto selftests/host selftests/core
-SAN_TEST_DIRS := selftests/proto selftests/host selftests/core
+UNIT_TEST_DIRS := selftests/proto selftests/host selftests/core selftests/sampler
+SAN_TEST_DIRS := selftests/proto selftests/host selftests/core selftests/sampler
 E2E_TEST_DIRS := selftests/e2e selftests/numa
 
 tests: userspace guest-bin module

@@ -70,6 +70,7 @@ struct vtier_hintq {
 struct vtier_dev {
 	struct vtier_stats stats;
 	struct vtier_ringset replay_rings;	/* producer: replay writes */
+	struct vtier_ringset sampler_rings;	/* producer: the sampler */
 	struct mutex drain_lock;		/* single ring consumer; policy */
 	struct vtier_policy policy;
 	struct vtier_hintq hintq;

@@ -21,6 +21,7 @@
 #include <linux/workqueue.h>
 
 #include "vtier.h"
+#include "vtier_sampler.h"
 
 unsigned int vtier_port = VTIER_DEFAULT_PORT;
 module_param_named(port, vtier_port, uint, 0444);
@@ -30,9 +31,10 @@ unsigned int vtier_cid = VTIER_HOST_CID;
 module_param_named(cid, vtier_cid, uint, 0444);
 MODULE_PARM_DESC(cid, "vsock CID of the host daemon (default 2, the host)");
 
-static char *sampler = "replay";
+static char *sampler = "auto";
 module_param(sampler, charp, 0444);
-MODULE_PARM_DESC(sampler, "access sampler; only \"replay\" so far");
+MODULE_PARM_DESC(sampler,
+		 "access sampler: auto (pebs, else ibs, else abit), pebs, ibs, abit or replay");
 
 unsigned int vtier_report_ms = 1000;
 module_param_named(report_ms, vtier_report_ms, uint, 0444);
@@ -173,6 +175,7 @@ void vtier_drain(void)
 		vtier_policy_set_quota(&d->policy, quota);
 	for_each_possible_cpu(cpu) {
 		drain_ring(d->replay_rings.ring[cpu], &hinted);
+		drain_ring(d->sampler_rings.ring[cpu], &hinted);
 		cond_resched();
 	}
 	mutex_unlock(&d->drain_lock);
@@ -237,11 +240,6 @@ static int check_params(void)
 		ok = false;
 	}
 
-	if (strcmp(sampler, "replay")) {
-		pr_err("sampler=%s is not supported; only \"replay\" is\n",
-		       sampler);
-		ok = false;
-	}
 	ok &= param_in_range("port", vtier_port, 1, U32_MAX - 1);
 	ok &= param_in_range("cid", vtier_cid, 1, U32_MAX - 1);
 	ok &= param_in_range("report_ms", vtier_report_ms, 100, 60000);
@@ -267,6 +265,7 @@ static void free_state(void)
 	unregister_memory_notifier(&vtier_memory_nb);
 
 	vtier_ringset_free(&d->replay_rings);
+	vtier_ringset_free(&d->sampler_rings);
 	vtier_hintq_free(&d->hintq);
 	for (i = 0; i < ARRAY_SIZE(policy_mem); i++) {
 		kvfree(policy_mem[i]);
@@ -342,6 +341,9 @@ static int alloc_state(void)
 	err = vtier_ringset_init(&d->replay_rings, ring_slots);
 	if (err)
 		goto fail;
+	err = vtier_ringset_init(&d->sampler_rings, ring_slots);
+	if (err)
+		goto fail;
 	err = vtier_hintq_init(&d->hintq, hint_queue_len);
 	if (err)
 		goto fail;
@@ -382,13 +384,19 @@ static int __init vtier_init(void)
 	if (err)
 		goto sysfs;
 	schedule_delayed_work(&drain_work, msecs_to_jiffies(drain_ms));
-	err = vtier_channel_start();
+	/* Before the channel: HELLO names the sampler. */
+	err = vtier_sampler_start(sampler);
 	if (err)
 		goto replay;
-	pr_info("loaded: sampler %s, host cid %u port %u\n", sampler,
-		vtier_cid, vtier_port);
+	err = vtier_channel_start();
+	if (err)
+		goto sampler;
+	pr_info("loaded: sampler %s, host cid %u port %u\n",
+		vtier_sampler_name(vtier_dev.sampler), vtier_cid, vtier_port);
 	return 0;
 
+sampler:
+	vtier_sampler_stop();
 replay:
 	vtier_replay_exit();
 	cancel_delayed_work_sync(&drain_work);
@@ -402,6 +410,8 @@ free:
 static void __exit vtier_exit(void)
 {
 	vtier_channel_stop();
+	/* No producer is left once the sampler and replay file are gone. */
+	vtier_sampler_stop();
 	vtier_replay_exit();
 	cancel_delayed_work_sync(&drain_work);
 	vtier_sysfs_exit();

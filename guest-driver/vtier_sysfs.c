@@ -6,6 +6,7 @@
 #include <linux/sysfs.h>
 
 #include "vtier.h"
+#include "vtier_sampler.h"
 
 static struct kobject *vtier_kobj;
 
@@ -36,7 +37,8 @@ static ssize_t samples_dropped_show(struct kobject *kobj,
 				    struct kobj_attribute *attr, char *buf)
 {
 	return sysfs_emit(buf, "%llu\n",
-			  vtier_ringset_dropped(&vtier_dev.replay_rings));
+			  vtier_ringset_dropped(&vtier_dev.replay_rings) +
+			  vtier_ringset_dropped(&vtier_dev.sampler_rings));
 }
 
 static ssize_t host_caps_show(struct kobject *kobj,
@@ -135,6 +137,8 @@ int vtier_sysfs_init(void)
 	if (!vtier_kobj)
 		return -ENOMEM;
 	err = sysfs_create_group(vtier_kobj, &vtier_group);
+	if (!err)
+		err = sysfs_create_group(vtier_kobj, &vtier_sampler_group);
 	if (err) {
 		kobject_put(vtier_kobj);
 		vtier_kobj = NULL;
@@ -146,6 +150,7 @@ void vtier_sysfs_exit(void)
 {
 	if (!vtier_kobj)
 		return;
+	sysfs_remove_group(vtier_kobj, &vtier_sampler_group);
 	sysfs_remove_group(vtier_kobj, &vtier_group);
 	kobject_put(vtier_kobj);
 	vtier_kobj = NULL;

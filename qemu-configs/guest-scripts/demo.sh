@@ -6,7 +6,8 @@
 . /scripts/lib.sh
 
 secs=${VTIER_SECONDS:-20}
-vtier_load || exit 1
+# Only the replayed accesses count: no sampler of its own.
+vtier_load sampler=replay || exit 1
 wait_state connected 20 || exit 1
 
 demo_line() {

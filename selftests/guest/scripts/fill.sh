@@ -8,7 +8,8 @@
 . /scripts/lib.sh
 
 if vtier_have_module; then
-	vtier_load || exit 1
+	# Only the replayed accesses count: no sampler of its own.
+	vtier_load sampler=replay || exit 1
 	wait_file /sys/kernel/vtier/state 5 &&
 		wait_state connected "${VTIER_WAIT:-20}"
 else

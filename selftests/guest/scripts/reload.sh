@@ -3,10 +3,11 @@
 # that hints flow on the new connection (vtier-fill, vtier.pages=N pages).
 . /scripts/lib.sh
 
-vtier_load || exit 1
+# Only the replayed accesses count: no sampler of its own.
+vtier_load sampler=replay || exit 1
 wait_state connected "${VTIER_WAIT:-60}" || exit 1
 vtier_unload || exit 1
 echo "VTIER-RELOAD unloaded"
-vtier_load || exit 1
+vtier_load sampler=replay || exit 1
 wait_state connected "${VTIER_WAIT:-60}" || exit 1
 vtier-fill "${VTIER_PAGES:-16}" --accesses 8 --hold 600

@@ -8,7 +8,8 @@
 # backoff, to reconnect by itself; then hints must flow again (vtier-fill).
 . /scripts/lib.sh
 
-vtier_load || exit 1
+# Only the replayed accesses count: no sampler of its own.
+vtier_load sampler=replay || exit 1
 wait_state connected "${VTIER_WAIT:-60}" || exit 1
 echo "VTIER-RESTART waiting"
 read -r go

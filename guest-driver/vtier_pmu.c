@@ -1,0 +1,192 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * pebs and ibs: detection of the precise hardware samplers.
+ *
+ * Each probe goes from the cheapest question to the definitive one, which
+ * is creating the real kind of event (disabled) and releasing it at once,
+ * and stops at the first failure with a sentence a user can act on.  A
+ * guest under QEMU TCG, or KVM with pmu=off, has no PMU at all: raw
+ * events fail with -ENOENT.  KVM never exposes IBS to a guest.
+ *
+ * This build detects the hardware but has no overflow handlers yet, so a
+ * sampler that passes detection is refused with that reason and
+ * sampler=auto goes on to abit (see docs/samplers.md).
+ */
+#include <linux/errno.h>
+#include <linux/fs.h>
+#include <linux/kernel.h>
+#include <linux/moduleparam.h>
+#include <linux/perf_event.h>
+#include <linux/smp.h>
+#include <asm/cpufeature.h>
+#include <asm/perf_event.h>
+#include <asm/processor.h>
+
+#include "vtier.h"
+#include "vtier_sampler.h"
+
+#define IBS_TYPE_PATH	"/sys/bus/event_source/devices/ibs_op/type"
+
+static unsigned int ibs_op_type;
+module_param(ibs_op_type, uint, 0444);
+MODULE_PARM_DESC(ibs_op_type,
+		 "perf type of the ibs_op PMU (0: read it from " IBS_TYPE_PATH ")");
+
+/* MEM_LOAD_RETIRED.L3_MISS: a PEBS event on every model in the table. */
+#define PEBS_LOADS_L3_MISS	0x20d1
+/* INST_RETIRED.ANY_P: any core PMU counts it. */
+#define RAW_INSTRUCTIONS	0x00c0
+
+static void no_overflow(struct perf_event *event,
+			struct perf_sample_data *data, struct pt_regs *regs)
+{
+	/* Probe events are created disabled and never overflow. */
+}
+
+/* Create attr's event on this CPU, disabled, and release it: 0 or -errno. */
+static int try_event(struct perf_event_attr *attr)
+{
+	struct perf_event *ev;
+	int cpu = get_cpu();
+
+	put_cpu();
+	attr->size = sizeof(*attr);
+	attr->disabled = 1;
+	ev = perf_event_create_kernel_counter(attr, cpu, NULL, no_overflow,
+					      NULL);
+	if (IS_ERR(ev))
+		return PTR_ERR(ev);
+	perf_event_release_kernel(ev);
+	return 0;
+}
+
+static int pebs_probe(char *why, size_t len)
+{
+	struct perf_event_attr attr = {
+		.type = PERF_TYPE_RAW,
+		.config = RAW_INSTRUCTIONS,
+		.sample_period = 1000003,
+	};
+	int err = try_event(&attr);
+
+	if (err == -ENOENT) {
+		snprintf(why, len, "no PMU (perf event type RAW not available)");
+		return err;
+	}
+	if (err) {
+		snprintf(why, len, "no PMU (raw event refused, error %d)", err);
+		return err;
+	}
+	if (boot_cpu_data.x86_vendor != X86_VENDOR_INTEL) {
+		snprintf(why, len, "not an Intel CPU (PEBS is Intel only)");
+		return -ENODEV;
+	}
+	if (!boot_cpu_has(X86_FEATURE_PEBS) || !boot_cpu_has(X86_FEATURE_DTES64)) {
+		snprintf(why, len,
+			 "the vPMU has no PEBS (CPUID DS/DTES64 clear; host needs pebs_ept and -cpu host,migratable=off,pmu=on)");
+		return -ENODEV;
+	}
+	memset(&attr, 0, sizeof(attr));
+	attr.type = PERF_TYPE_RAW;
+	attr.config = PEBS_LOADS_L3_MISS;
+	attr.sample_period = 10007;
+	attr.sample_type = PERF_SAMPLE_ADDR;
+	attr.precise_ip = 1;
+	attr.wakeup_events = 1;
+	attr.exclude_hv = 1;
+	err = try_event(&attr);
+	if (err == -EOPNOTSUPP) {
+		snprintf(why, len, "no precise sampling (PEBS event refused, max_precise 0)");
+		return err;
+	}
+	if (err) {
+		snprintf(why, len, "PEBS load event refused (error %d)", err);
+		return err;
+	}
+	snprintf(why, len, "PEBS detected, but this build has no PEBS overflow handler yet");
+	return -EOPNOTSUPP;
+}
+
+/* The ibs_op PMU's dynamic perf type: the parameter, else sysfs, else 0. */
+static unsigned int ibs_type(void)
+{
+	char buf[16] = "";
+	unsigned int type;
+	struct file *f;
+	loff_t pos = 0;
+	ssize_t n;
+
+	if (ibs_op_type)
+		return ibs_op_type;
+	f = filp_open(IBS_TYPE_PATH, O_RDONLY, 0);
+	if (IS_ERR(f))
+		return 0;
+	n = kernel_read(f, buf, sizeof(buf) - 1, &pos);
+	filp_close(f, NULL);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	return kstrtouint(strim(buf), 10, &type) ? 0 : type;
+}
+
+static int ibs_probe(char *why, size_t len)
+{
+	struct perf_event_attr attr = {
+		.sample_period = 65536,		/* a multiple of 16 */
+		.sample_type = PERF_SAMPLE_ADDR | PERF_SAMPLE_PHYS_ADDR,
+		.wakeup_events = 1,
+	};
+	int err;
+
+	if (boot_cpu_data.x86_vendor != X86_VENDOR_AMD &&
+	    boot_cpu_data.x86_vendor != X86_VENDOR_HYGON) {
+		snprintf(why, len, "not an AMD CPU (IBS is AMD only)");
+		return -ENODEV;
+	}
+	if (!get_ibs_caps()) {
+		snprintf(why, len,
+			 "no IBS (CPUID reports none; KVM and TCG never expose IBS to a guest)");
+		return -ENODEV;
+	}
+	attr.type = ibs_type();
+	if (!attr.type) {
+		snprintf(why, len, "no ibs_op PMU (no %s, no ibs_op_type=)",
+			 IBS_TYPE_PATH);
+		return -ENODEV;
+	}
+	err = try_event(&attr);
+	if (err) {
+		snprintf(why, len, "IBS op event refused (type %u, error %d)",
+			 attr.type, err);
+		return err;
+	}
+	snprintf(why, len, "IBS detected, but this build has no IBS overflow handler yet");
+	return -EOPNOTSUPP;
+}
+
+/* Never reached: both probes refuse until the handlers exist. */
+static int pmu_start(struct vtier_ringset *rs, char *why, size_t len)
+{
+	snprintf(why, len, "not available in this build");
+	return -EOPNOTSUPP;
+}
+
+static void pmu_stop(void)
+{
+}
+
+const struct vtier_sampler_ops vtier_pebs_ops = {
+	.name = "pebs",
+	.id = VTIER_SAMPLER_PEBS,
+	.probe = pebs_probe,
+	.start = pmu_start,
+	.stop = pmu_stop,
+};
+
+const struct vtier_sampler_ops vtier_ibs_ops = {
+	.name = "ibs",
+	.id = VTIER_SAMPLER_IBS,
+	.probe = ibs_probe,
+	.start = pmu_start,
+	.stop = pmu_stop,
+};

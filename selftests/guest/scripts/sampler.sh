@@ -1,0 +1,88 @@
+# SPDX-License-Identifier: GPL-2.0
+# sampler: the sampler tests' guest side (selftests/e2e/sampler_test.c).
+# vtier.mode= picks the case:
+#   select  load with sampler=auto, print the active sampler and every
+#           refused one (VTIER-SAMPLER-ACTIVE, VTIER-REFUSED), wait for the
+#           connection (the host checks HELLO's sampler), unload; then force
+#           each of pebs and ibs and print whether the load failed and the
+#           module's reason (VTIER-FORCE <name> ok|fail, VTIER-FORCE-WHY).
+#   hot     start vtier-hotspot (vtier.hot=MiB, vtier.cold=MiB), which prints
+#           its hot frames, then load sampler=abit scanning only that
+#           process; the host compares the hinted pages with the hot frames.
+#   loop    with vtier-hotspot running, load and unload vtier.ko
+#           vtier.loops= times with each sampler that can run here, then
+#           print the kernel's warnings (VTIER-LOOP done warnings=N).
+. /scripts/lib.sh
+
+S=/sys/kernel/vtier/samplers
+
+# dmesg lines that mean something went wrong in the kernel.
+kernel_trouble() {
+	dmesg | grep -E 'WARNING:|BUG:|Call Trace|general protection|kmemleak'
+}
+
+case "${VTIER_MODE:-}" in
+select)
+	vtier_load sampler=auto || exit 1
+	echo "VTIER-SAMPLER-ACTIVE $(cat $S/active)"
+	while read -r line; do
+		echo "VTIER-REFUSED $line"
+	done <$S/refused
+	wait_state connected "${VTIER_WAIT:-60}"
+	vtier_unload || exit 1
+	for s in pebs ibs; do
+		if insmod "$VTIER_KO" sampler=$s 2>/dev/null; then
+			echo "VTIER-FORCE $s ok"
+			rmmod vtier
+		else
+			echo "VTIER-FORCE $s fail"
+			why=$(dmesg | grep "sampler=$s cannot run" | tail -n1)
+			echo "VTIER-FORCE-WHY ${why#*: }"
+		fi
+	done
+	echo "VTIER-SELECT done"
+	;;
+hot)
+	# Its frames and `ready` reach the console before the load, in order.
+	vtier-hotspot "${VTIER_HOT:-4}" "${VTIER_COLD:-16}" >/tmp/hotspot.out &
+	pid=$!
+	n=0
+	while ! grep -q 'VTIER-HOTSPOT ready' /tmp/hotspot.out; do
+		[ $n -ge 600 ] && { echo "VTIER-HOTSPOT not ready"; exit 1; }
+		n=$((n + 1))
+		sleep 0.1
+	done
+	cat /tmp/hotspot.out
+	vtier_load sampler=abit abit_pids=$pid || exit 1
+	wait_state connected "${VTIER_WAIT:-60}" || exit 1
+	echo "VTIER-HOT-LOADED"
+	# Stay until the host is done; show the sampler's figures meanwhile.
+	while :; do
+		sleep 5
+		echo "VTIER-ABIT rounds=$(cat $S/rounds)" \
+			"samples=$(cat $S/samples) per_s=$(cat $S/samples_per_s)" \
+			"overhead_ppm=$(cat $S/overhead_ppm)" \
+			"interval_us=$(cat $S/interval_us)" \
+			"pages_per_s=$(cat $S/pages_per_s)"
+	done
+	;;
+loop)
+	vtier-hotspot 4 16 --quiet &
+	for i in $(seq "${VTIER_LOOPS:-5}"); do
+		for s in abit replay; do
+			if ! insmod "$VTIER_KO" sampler=$s; then
+				echo "VTIER-LOOP $i $s insmod-failed"
+				continue
+			fi
+			sleep 1
+			rmmod vtier || echo "VTIER-LOOP $i $s rmmod-failed"
+		done
+	done
+	echo "VTIER-LOOP done warnings=$(kernel_trouble | wc -l)"
+	kernel_trouble | head -n 20 | sed 's/^/VTIER-LOOP-WARN /'
+	;;
+*)
+	echo "VTIER-SAMPLER unknown mode '${VTIER_MODE:-}'"
+	exit 1
+	;;
+esac
