@@ -10,13 +10,14 @@ KENV := $(TOP)/build/guest-kernel.env
 SAN ?=
 export SAN
 
-.PHONY: all userspace module tests san-tests guest-bin deps check demo \
+.PHONY: all userspace module tests san-tests guest-bin deps check demo bench \
 	checkpatch clean distclean
 
 all: userspace module
 
 userspace:
 	$(MAKE) -C host-backend
+	$(MAKE) -C tools/replay
 
 # The module needs the guest kernel's headers: build/guest-kernel.env names
 # them (written by `make deps`).
@@ -35,7 +36,7 @@ guest-bin:
 # Test folders: each Makefile builds <something>_test programs into OUT
 # (default build/bin).  Those in SAN_TEST_DIRS are also built with
 # ASan/UBSan into build/san.  e2e tests boot QEMU, so they run last.
-UNIT_TEST_DIRS := selftests/proto selftests/host selftests/core selftests/sampler
+UNIT_TEST_DIRS := selftests/proto selftests/host selftests/core selftests/replay selftests/sampler
 SAN_TEST_DIRS := selftests/proto selftests/host selftests/core selftests/sampler
 E2E_TEST_DIRS := selftests/e2e selftests/numa
 
@@ -65,6 +66,10 @@ check: deps
 demo: deps
 	$(MAKE) all guest-bin
 	scripts/demo.sh
+
+# Identification benchmarks (docs/PERFORMANCE.md); QUICK=1 for short runs.
+bench: userspace
+	$(MAKE) -C bench run $(if $(QUICK),QUICK=1)
 
 clean:
 	-$(MAKE) -C guest-driver clean

@@ -48,7 +48,7 @@ unsigned int vtier_epoch_ms = 1000;
 module_param_named(epoch_ms, vtier_epoch_ms, uint, 0444);
 MODULE_PARM_DESC(epoch_ms, "cooling epoch: every page cools once per epoch of sample time, ms (10..60000)");
 
-unsigned int vtier_promote_threshold = 2;
+unsigned int vtier_promote_threshold = 1;
 module_param_named(promote_threshold, vtier_promote_threshold, uint, 0444);
 MODULE_PARM_DESC(promote_threshold,
 		 "lowest heat (sampled accesses, cooled) the hot threshold may take (1..4095)");
@@ -69,9 +69,9 @@ static unsigned int huge_pct = 60;
 module_param(huge_pct, uint, 0444);
 MODULE_PARM_DESC(huge_pct, "percent of hot subpages that makes a 2 MiB region one order-9 hint (1..100)");
 
-static unsigned int default_quota_pct = 25;
+static unsigned int default_quota_pct = 90;
 module_param(default_quota_pct, uint, 0444);
-MODULE_PARM_DESC(default_quota_pct, "hot-set budget while the host's quota is 0 (unknown), percent of RAM (1..100)");
+MODULE_PARM_DESC(default_quota_pct, "while the host's quota is 0 (unknown): percent of recent accesses the hot set holds (1..100)");
 
 unsigned int vtier_backoff_min_ms = 100;
 module_param_named(backoff_min_ms, vtier_backoff_min_ms, uint, 0444);

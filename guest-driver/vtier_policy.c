@@ -30,8 +30,8 @@ void vtier_policy_default_params(struct vtier_policy_params *par)
 	par->hysteresis_pct = 50;
 	par->rate_limit_pps = 65536;	/* 256 MiB/s of hinted memory */
 	par->huge_pct = 60;
-	par->min_heat = 2;
-	par->default_quota_pct = 25;
+	par->min_heat = 1;
+	par->default_quota_pct = 90;
 }
 
 const char *vtier_policy_check_params(const struct vtier_policy_params *par)
@@ -85,13 +85,41 @@ static u64 burst_pages(const struct vtier_policy *p)
  * would be hot fit the budget: every page with heat >= T, plus the pages
  * already hot that the hysteresis band [T * (100 - hyst) / 100, T) keeps.
  */
+/*
+ * Without a quota from the host, the budget is the number of hottest pages
+ * that together hold default_quota_pct percent of the heat (recent sampled
+ * accesses), whole buckets at a time: the pages that matter, however much
+ * RAM the guest has.
+ */
+static u64 unknown_quota_budget(const struct vtier_policy *p)
+{
+	u64 total = 0, mass = 0, pages = 0;
+	u32 b;
+
+	for (b = 1; b < VTIER_FINE_BUCKETS; b++)
+		total += p->fine[b] * fine_floor(b);
+	for (b = VTIER_FINE_BUCKETS - 1; b >= 1 && total; b--) {
+		pages += p->fine[b];
+		mass += p->fine[b] * fine_floor(b);
+		if (mass * 100 >= total * p->par.default_quota_pct)
+			break;
+	}
+	return pages;
+}
+
 static void update_threshold(struct vtier_policy *p)
 {
 	u64 cum = 0, cumh[VTIER_FINE_BUCKETS + 1], band;
-	u32 b, t, d;
+	u32 b, t, d, floor = p->par.min_heat;
 
-	p->budget = p->quota ? p->quota :
-		    p->tracked * p->par.default_quota_pct / 100;
+	if (p->quota) {
+		p->budget = p->quota;
+	} else {
+		p->budget = unknown_quota_budget(p);
+		/* Nothing ranks the pages then: one sample is no evidence. */
+		if (floor < 2)
+			floor = 2;
+	}
 	if (p->budget > p->tracked)
 		p->budget = p->tracked;
 	cumh[VTIER_FINE_BUCKETS] = 0;
@@ -108,10 +136,15 @@ static void update_threshold(struct vtier_policy *p)
 		t = fine_floor(b);	/* even the top bucket overflows */
 	else
 		t = fine_floor(b + 1);
-	if (t < p->par.min_heat)
-		t = p->par.min_heat;
+	if (t < floor)
+		t = floor;
 	p->thresh = t;
 	p->demote_below = (u32)((u64)t * (100 - p->par.hysteresis_pct) / 100);
+	/*
+	 * With a threshold of 1 the band reaches 0: pages stay hot while the
+	 * hot set has room (old evidence beats none) and leave, coldest
+	 * first as the sweep meets them, once it is over budget.
+	 */
 }
 
 int vtier_policy_init(struct vtier_policy *p,
@@ -289,9 +322,15 @@ static int update_page(struct vtier_policy *p, struct vtier_range *r, u64 off)
 	int n = 0;
 
 	if (!(*v & VTIER_PAGE_HOT)) {
-		/* A full hot set: is the threshold still right for this page? */
-		if (h >= p->thresh && p->n_hot >= p->budget)
+		/*
+		 * A full hot set: is the threshold still right for this page?
+		 * At most once per 64 samples, to keep the sample path short.
+		 */
+		if (h >= p->thresh && p->n_hot >= p->budget &&
+		    p->samples - p->thresh_samples >= 64) {
 			update_threshold(p);
+			p->thresh_samples = p->samples;
+		}
 		if (h >= p->thresh) {
 			*v |= VTIER_PAGE_HOT;
 			p->n_hot++;
@@ -371,6 +410,11 @@ static void sweep_page(struct vtier_policy *p, struct vtier_range *r, u64 off,
 		}
 		r->page[off] = (v & ~VTIER_HEAT_MASK) | nh;
 	}
+	/* Most pages: cold and staying cold, or hot and staying hot. */
+	if (!(v & VTIER_PAGE_HOT) ? nh < p->thresh :
+	    ((v & VTIER_PAGE_HINTED) && nh >= p->demote_below &&
+	     (nh >= p->thresh || p->n_hot <= p->budget)))
+		return;
 	update_page(p, r, off);
 }
 
@@ -433,6 +477,7 @@ static void end_epochs(struct vtier_policy *p, u64 k)
 {
 	u64 epoch_ns = (u64)p->par.epoch_ms * NSEC_PER_MS;
 
+	update_threshold(p);	/* the sweep demotes against it */
 	sweep(p, p->tracked, 1);
 	if (k > 1) {
 		p->sweep_range = 0;
@@ -466,6 +511,10 @@ void vtier_policy_advance(struct vtier_policy *p, u64 now)
 	}
 	p->clock_ns = now;
 	refill_tokens(p, now);
+	if (now >= p->next_thresh_ns) {
+		update_threshold(p);
+		p->next_thresh_ns = now + epoch_ns / 16;
+	}
 	since = now - p->epoch_start_ns;
 	if (since >= epoch_ns) {
 		end_epochs(p, since / epoch_ns);
@@ -475,10 +524,6 @@ void vtier_policy_advance(struct vtier_policy *p, u64 now)
 	target = since / 1000 * p->tracked / (epoch_ns / 1000);
 	if (target > p->swept)
 		p->swept += sweep(p, target - p->swept, 1);
-	if (now >= p->next_thresh_ns) {
-		update_threshold(p);
-		p->next_thresh_ns = now + epoch_ns / 16;
-	}
 }
 
 u32 vtier_policy_pop_hints(struct vtier_policy *p, struct vtier_hint_host *out,

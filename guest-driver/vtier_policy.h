@@ -40,7 +40,7 @@ struct vtier_policy_params {
 	u32 rate_limit_pps;	/* hinted pages per second; 0: unlimited */
 	u32 huge_pct;		/* hot subpages (percent) for an order-9 hint */
 	u32 min_heat;		/* the hot threshold never goes below this */
-	u32 default_quota_pct;	/* hot budget when the quota is 0 (unknown) */
+	u32 default_quota_pct;	/* quota 0 (unknown): hot set holds this % of heat */
 };
 
 struct vtier_region {
@@ -96,6 +96,7 @@ struct vtier_policy {
 	u32 sweep_range;	/* cursor: range index and offset */
 	u64 sweep_off;
 	u64 next_thresh_ns;	/* when the threshold is recomputed next */
+	u64 thresh_samples;	/* samples at the last sample-path recompute */
 
 	/* Token bucket for the hint rate limit, in pages. */
 	u64 tokens;

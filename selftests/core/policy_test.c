@@ -249,10 +249,59 @@ TEST(threshold_fits_quota)
 	 */
 	EXPECT_GE(1050, s.hot) TH_LOG("above threshold %lu", (unsigned long)above);
 	EXPECT_LE(800, s.hot);
-	/* Quota 0 (unknown): default_quota_pct of tracked RAM. */
+	/*
+	 * Quota 0 (unknown): the hottest pages holding 90% of the heat (by
+	 * bucket: at least 85% here); the threshold at least 2.
+	 */
 	vtier_policy_set_quota(&e->p, 0);
 	vtier_policy_summarize(&e->p, &s);
-	EXPECT_EQ(65536 / 4, s.budget);
+	{
+		uint64_t mass = 0, hot_mass = 0;
+
+		for (i = 0; i < 65536; i++) {
+			mass += heat(e, i);
+			if (heat(e, i) >= s.threshold)
+				hot_mass += heat(e, i);
+		}
+		EXPECT_LE(mass * 85 / 100, hot_mass);
+		EXPECT_LE(2, s.threshold);
+	}
+	check_consistent(_metadata, e);
+	env_free(e);
+}
+
+/*
+ * The demo's workload with no quota from the host: 90% of accesses on the
+ * first 1024 of 16384 pages.  The hot set is that region, and few cold
+ * pages are ever hinted.
+ */
+TEST(no_quota_finds_the_hot_region)
+{
+	struct env *e = env_new(NULL);
+	struct vtier_hint_host h[64];
+	uint64_t seed = 99, t = 0, i, cold_hinted = 0, hot_in = 0, n;
+	int k;
+
+	ASSERT_NE(NULL, e);
+	ASSERT_EQ(0, env_range(e, 0, 65536));
+	for (k = 0; k < 100000; k++) {
+		uint64_t r;
+
+		seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+		r = seed >> 33;
+		t += 50000;	/* 20000 samples per second, 5 s */
+		vtier_policy_sample(&e->p, r % 100 < 90 ? (r >> 8) % 1024 :
+				    1024 + (r >> 8) % 15360, t, 0);
+		while ((n = vtier_policy_pop_hints(&e->p, h, 64)))
+			for (i = 0; i < n; i++)
+				cold_hinted += h[i].action == VTIER_HINT_PROMOTE &&
+					       h[i].gpfn >= 1024;
+	}
+	for (i = 0; i < 1024; i++)
+		hot_in += is_hot(e, i);
+	EXPECT_LE(1000, hot_in);
+	EXPECT_GE(1024 + 50, e->p.n_hot);
+	EXPECT_GE(100, cold_hinted);
 	check_consistent(_metadata, e);
 	env_free(e);
 }

@@ -1,0 +1,246 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Accuracy benchmark: every generated workload (tools/replay/workload.c)
+ * at sampling 1/100, 1/1000 and 1/10000 and quotas of 1/2, 1/4 and 1/8 of
+ * its footprint, through vtier's engine and the HeMem-style and
+ * MEMTIS-style baselines, on the very same sampled stream.  Per window it
+ * scores the identified hot set against the true top-K (K = quota) of the
+ * expected accesses: access coverage and F1.  Prints one table per
+ * sampling rate, then the recovery time after the sudden shift.
+ *
+ *	accuracy [--quick] [--pages N] [--seconds S] [--rate R]
+ */
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "baselines.h"
+#include "score.h"
+#include "workload.h"
+
+#define WINDOW_S	0.5
+#define WARMUP_S	2.0
+#define NENG		3
+#define NRATE		3
+#define NQUOTA		3
+
+static const struct engine_ops *const engines[NENG] = {
+	&vtier_engine, &memtis_engine, &hemem_engine,
+};
+static const uint64_t rates[NRATE] = { 100, 1000, 10000 };
+static const uint64_t quotas[NQUOTA] = { 2, 4, 8 };
+
+struct result {
+	double cov, f1;		/* means over windows after warm-up */
+	double recover_s;	/* shift: seconds back to 95% of the pre-shift level */
+};
+
+static struct result res[WL_COUNT][NRATE][NQUOTA][NENG];
+
+static int run(struct wl *w, const struct ranked *truth, int nwin,
+	       const uint64_t *pfn, const uint8_t *wr, uint64_t n,
+	       double sps, uint64_t k, const struct engine_ops *ops,
+	       struct result *r)
+{
+	uint64_t lo, hi, i = 0, *hot;
+	double sum_cov = 0, sum_f1 = 0, shift = w->seconds / 2;
+	double pre_cov = 0, pre_f1 = 0;
+	int win, scored = 0, pre_n = 0;
+	struct score sc;
+	void *e;
+
+	wl_span(w, &lo, &hi);
+	hot = malloc((hi - lo) * sizeof(*hot));
+	e = ops->create(lo, hi, k, sps);
+	if (!hot || !e) {
+		free(hot);
+		return -1;
+	}
+	r->recover_s = -1;
+	for (win = 0; win < nwin; win++) {
+		uint64_t end = (uint64_t)((win + 1) * WINDOW_S * 1e9);
+		size_t nh;
+
+		for (; i < n && (uint64_t)((double)i / sps * 1e9) < end; i++)
+			ops->sample(e, pfn[i], wr[i],
+				    (uint64_t)((double)i / sps * 1e9));
+		nh = ops->hot(e, hot);
+		score_hot(&truth[win], k, hot, nh, &sc);
+		if ((win + 1) * WINDOW_S > WARMUP_S) {
+			sum_cov += sc.coverage;
+			sum_f1 += sc.f1;
+			scored++;
+		}
+		/* Before the shift: the steady state to get back to. */
+		if ((win + 1) * WINDOW_S > WARMUP_S &&
+		    (win + 1) * WINDOW_S <= shift) {
+			pre_cov += sc.coverage;
+			pre_f1 += sc.f1;
+			pre_n++;
+		}
+		if (w->kind == WL_SHIFT && r->recover_s < 0 && pre_n &&
+		    win * WINDOW_S >= shift &&
+		    sc.coverage >= 0.95 * pre_cov / pre_n &&
+		    sc.f1 >= 0.95 * pre_f1 / pre_n)
+			r->recover_s = (win + 1) * WINDOW_S - shift;
+	}
+	r->cov = scored ? sum_cov / scored : 0;
+	r->f1 = scored ? sum_f1 / scored : 0;
+	ops->destroy(e);
+	free(hot);
+	return 0;
+}
+
+static int bench_workload(enum wl_kind kind, uint64_t pages, double rate,
+			  double seconds)
+{
+	int nwin = (int)(seconds / WINDOW_S + 0.5), win, ri, qi, ei;
+	struct ranked *truth = calloc((size_t)nwin, sizeof(*truth));
+	struct cmap m = { 0 };
+	uint64_t lo, hi, n, i, *pfn = NULL;
+	uint8_t *wr = NULL;
+	struct wl w;
+	int err = -1;
+
+	if (!truth || wl_init(&w, kind, pages, rate, seconds, 1)) {
+		free(truth);
+		return -1;
+	}
+	wl_span(&w, &lo, &hi);
+	for (win = 0; win < nwin; win++) {
+		cmap_clear(&m);
+		if (wl_truth(&w, win * WINDOW_S, (win + 1) * WINDOW_S, &m) ||
+		    rank_truth(&m, &truth[win]))
+			goto out;
+	}
+	for (ri = 0; ri < NRATE; ri++) {
+		double sps = rate / (double)rates[ri];
+
+		n = (uint64_t)(seconds * sps);
+		free(pfn);
+		free(wr);
+		pfn = malloc(n * sizeof(*pfn));
+		wr = malloc(n);
+		if (!pfn || !wr)
+			goto out;
+		wl_free(&w);
+		if (wl_init(&w, kind, pages, rate, seconds, 2 + (uint64_t)ri))
+			goto out;
+		for (i = 0; i < n; i++) {
+			int x;
+
+			wl_draw(&w, (double)i / sps, &pfn[i], &x);
+			wr[i] = (uint8_t)x;
+		}
+		for (qi = 0; qi < NQUOTA; qi++)
+			for (ei = 0; ei < NENG; ei++)
+				if (run(&w, truth, nwin, pfn, wr, n, sps,
+					(hi - lo) / quotas[qi], engines[ei],
+					&res[kind][ri][qi][ei]))
+					goto out;
+	}
+	err = 0;
+out:
+	for (win = 0; win < nwin; win++)
+		ranked_free(&truth[win]);
+	free(truth);
+	free(pfn);
+	free(wr);
+	cmap_free(&m);
+	wl_free(&w);
+	return err;
+}
+
+static void print_tables(uint64_t pages, double rate, double seconds)
+{
+	int k, ri, qi, ei;
+
+	printf("footprint %" PRIu64 " pages (scan: twice that), %.0f accesses/s, "
+	       "%.0f s, windows of %.1f s, means over windows after %.0f s\n"
+	       "cell: access coverage / F1 against the true top-K, K = quota\n",
+	       pages, rate, seconds, WINDOW_S, WARMUP_S);
+	for (ri = 0; ri < NRATE; ri++) {
+		printf("\nsampling 1/%" PRIu64 " (%.0f samples/s)\n", rates[ri],
+		       rate / (double)rates[ri]);
+		printf("| workload |");
+		for (qi = 0; qi < NQUOTA; qi++)
+			for (ei = 0; ei < NENG; ei++)
+				printf(" 1/%" PRIu64 " %s |", quotas[qi],
+				       engines[ei]->name);
+		printf("\n|---|");
+		for (qi = 0; qi < NQUOTA * NENG; qi++)
+			printf("---|");
+		printf("\n");
+		for (k = 0; k < WL_COUNT; k++) {
+			printf("| %s |", wl_name((enum wl_kind)k));
+			for (qi = 0; qi < NQUOTA; qi++)
+				for (ei = 0; ei < NENG; ei++)
+					printf(" %.2f / %.2f |",
+					       res[k][ri][qi][ei].cov,
+					       res[k][ri][qi][ei].f1);
+			printf("\n");
+		}
+	}
+	printf("\nshift: seconds after the shift until coverage and F1 are both back to "
+	       "95%% of their pre-shift means (- = not within the run; resolution %.1f s)\n"
+	       "| sampling | quota |", WINDOW_S);
+	for (ei = 0; ei < NENG; ei++)
+		printf(" %s |", engines[ei]->name);
+	printf("\n|---|---|---|---|---|\n");
+	for (ri = 0; ri < NRATE; ri++)
+		for (qi = 0; qi < NQUOTA; qi++) {
+			printf("| 1/%" PRIu64 " | 1/%" PRIu64 " |", rates[ri],
+			       quotas[qi]);
+			for (ei = 0; ei < NENG; ei++) {
+				double s = res[WL_SHIFT][ri][qi][ei].recover_s;
+
+				if (s < 0)
+					printf(" - |");
+				else
+					printf(" %.1f |", s);
+			}
+			printf("\n");
+		}
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option lo[] = {
+		{ "quick", 0, 0, 'q' }, { "pages", 1, 0, 'p' },
+		{ "seconds", 1, 0, 's' }, { "rate", 1, 0, 'r' }, { 0 }
+	};
+	uint64_t pages = 32768;
+	double rate = 1e7, seconds = 10;
+	int c, k;
+
+	while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
+		switch (c) {
+		case 'q': seconds = 6; break;
+		case 'p': pages = strtoull(optarg, NULL, 0); break;
+		case 's': seconds = strtod(optarg, NULL); break;
+		case 'r': rate = strtod(optarg, NULL); break;
+		default:
+			fprintf(stderr, "usage: accuracy [--quick] [--pages N] "
+				"[--seconds S] [--rate R]\n");
+			return 2;
+		}
+	}
+	if (pages < 256 || (pages & (pages - 1)) || seconds < 2 * WARMUP_S ||
+	    !(rate > 0)) {
+		fprintf(stderr, "accuracy: pages must be a power of two >= 256, "
+			"seconds >= %.0f\n", 2 * WARMUP_S);
+		return 2;
+	}
+	for (k = 0; k < WL_COUNT; k++) {
+		fprintf(stderr, "accuracy: %s\n", wl_name((enum wl_kind)k));
+		if (bench_workload((enum wl_kind)k, pages, rate, seconds)) {
+			fprintf(stderr, "accuracy: %s failed\n",
+				wl_name((enum wl_kind)k));
+			return 1;
+		}
+	}
+	print_tables(pages, rate, seconds);
+	return 0;
+}

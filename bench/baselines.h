@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The identification engines the accuracy benchmark compares, behind one
+ * interface: vtier's own (libvtiercore), and HeMem-style and MEMTIS-style
+ * baselines written from the published descriptions
+ * (/work/shared/reference/published-systems.md, docs/PERFORMANCE.md).
+ */
+#ifndef VTIER_BASELINES_H
+#define VTIER_BASELINES_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct engine_ops {
+	const char *name;
+	/* pages lo..hi-1, quota k pages, expected samples per second */
+	void *(*create)(uint64_t lo, uint64_t hi, uint64_t k, double sps);
+	void (*sample)(void *e, uint64_t pfn, int write, uint64_t t_ns);
+	/* the identified hot set into out (room for hi - lo); its size */
+	size_t (*hot)(void *e, uint64_t *out);
+	void (*destroy)(void *e);
+};
+
+extern const struct engine_ops vtier_engine, hemem_engine, memtis_engine;
+
+#endif
