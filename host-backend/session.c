@@ -118,34 +118,34 @@ static int on_hints(struct vm *vm, struct vsock_flow *f,
 		    const struct vtier_msg *m)
 {
 	static struct vtier_hint_host ok[VTIER_MAX_HINTS];
-	uint32_t i, applied = 0, rejected = 0, deferred = 0;
-	struct place_ack ack;
+	uint32_t i, translated = 0, rejected = 0;
+	struct place_ack ack = { 0 };
 	uint8_t buf[64];
 
 	for (i = 0; i < m->hints.count && i < VTIER_MAX_HINTS; i++) {
-		vtier_hint_get(m, i, &ok[applied]);
-		if (apply_hint(vm, &ok[applied]))
-			applied++;
+		vtier_hint_get(m, i, &ok[translated]);
+		if (apply_hint(vm, &ok[translated]))
+			translated++;
 		else
 			rejected++;
 	}
-	/* Translated hints go to placement, which has the final word. */
-	if (!g_observe_only && applied) {
-		migrate_hints(vm, ok, applied, &ack);
-		applied = ack.applied;
-		rejected += ack.rejected;
-		deferred = ack.deferred;
-	}
 	vm->st.batches++;
 	vm->st.hints_received += m->hints.count;
-	vm->st.hints_translated += applied;
+	vm->st.hints_translated += translated;
 	vm->st.hints_rejected += rejected;
+	/* Translated hints go to placement, which has the final word. */
+	if (g_observe_only)
+		ack.applied = translated;
+	else if (translated)
+		migrate_hints(vm, ok, translated, &ack);
+	ack.rejected += rejected;
 	if (g_verbose)
 		vm_log(vm, "HINTS seq %u: %u applied, %u rejected, %u deferred",
-		       m->seq, applied, rejected, deferred);
+		       m->seq, ack.applied, ack.rejected, ack.deferred);
 	return send_frame(vm, f, buf,
 			  vtier_enc_ack(buf, sizeof(buf), ++f->sess.seq_out,
-					m->seq, applied, rejected, deferred));
+					m->seq, ack.applied, ack.rejected,
+					ack.deferred));
 }
 
 static void on_report(struct vm *vm, const struct vtier_msg *m)

@@ -325,7 +325,10 @@ static void step_numbers(void)
 	mark(vm && jint(vm, "hints_received") == (long long)hints_sent &&
 	     hints_sent == acked_applied + acked_rejected + acked_deferred &&
 	     jint(vm, "deferred_hints") == (long long)acked_deferred &&
-	     jint(vm, "failed_pages") == 0 && jint(vm, "absent_pages") == 4,
+	     jint(vm, "failed_pages") == 0 && jint(vm, "absent_pages") == 4 &&
+	     /* only the hint into the hole failed translation */
+	     jint(vm, "hints_translated") == (long long)hints_sent - 1 &&
+	     jint(vm, "hints_rejected") == 1,
 	     "acks_add_up", "sent %llu = %llu applied + %llu rejected + %llu deferred; vtierd: received %lld deferred %lld failed %lld absent %lld",
 	     (unsigned long long)hints_sent, (unsigned long long)acked_applied,
 	     (unsigned long long)acked_rejected, (unsigned long long)acked_deferred,
