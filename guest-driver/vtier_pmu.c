@@ -8,9 +8,8 @@
  * guest under QEMU TCG, or KVM with pmu=off, has no PMU at all: raw
  * events fail with -ENOENT.  KVM never exposes IBS to a guest.
  *
- * This build detects the hardware but has no overflow handlers yet, so a
- * sampler that passes detection is refused with that reason and
- * sampler=auto goes on to abit (see docs/samplers.md).
+ * The events each sampler runs are described here (struct vtier_pmu_kind);
+ * vtier_pmu_run.c runs them.
  */
 #include <linux/errno.h>
 #include <linux/fs.h>
@@ -23,6 +22,7 @@
 #include <asm/processor.h>
 
 #include "vtier.h"
+#include "vtier_pmu.h"
 #include "vtier_sampler.h"
 
 #define IBS_TYPE_PATH	"/sys/bus/event_source/devices/ibs_op/type"
@@ -34,6 +34,8 @@ MODULE_PARM_DESC(ibs_op_type,
 
 /* MEM_LOAD_RETIRED.L3_MISS: a PEBS event on every model in the table. */
 #define PEBS_LOADS_L3_MISS	0x20d1
+/* MEM_INST_RETIRED.ALL_STORES. */
+#define PEBS_ALL_STORES		0x82d0
 /* INST_RETIRED.ANY_P: any core PMU counts it. */
 #define RAW_INSTRUCTIONS	0x00c0
 
@@ -103,8 +105,7 @@ static int pebs_probe(char *why, size_t len)
 		snprintf(why, len, "PEBS load event refused (error %d)", err);
 		return err;
 	}
-	snprintf(why, len, "PEBS detected, but this build has no PEBS overflow handler yet");
-	return -EOPNOTSUPP;
+	return 0;
 }
 
 /* The ibs_op PMU's dynamic perf type: the parameter, else sysfs, else 0. */
@@ -160,33 +161,87 @@ static int ibs_probe(char *why, size_t len)
 			 attr.type, err);
 		return err;
 	}
-	snprintf(why, len, "IBS detected, but this build has no IBS overflow handler yet");
-	return -EOPNOTSUPP;
+	ibs_op_type = attr.type;	/* what the counters will use */
+	return 0;
 }
 
-/* Never reached: both probes refuse until the handlers exist. */
-static int pmu_start(struct vtier_ringset *rs, char *why, size_t len)
+/*
+ * Loads that missed L3 and all stores, precise, with the data address.
+ * wakeup_events = 1 keeps large PEBS off: with it every record but the
+ * last of a batch would go to a ring buffer a kernel counter lacks.
+ */
+static void pebs_attr(int i, struct perf_event_attr *attr)
 {
-	snprintf(why, len, "not available in this build");
-	return -EOPNOTSUPP;
+	*attr = (struct perf_event_attr){
+		.type = PERF_TYPE_RAW,
+		.size = sizeof(*attr),
+		.config = i ? PEBS_ALL_STORES : PEBS_LOADS_L3_MISS,
+		.sample_period = i ? 500009 : 10007,
+		.sample_type = PERF_SAMPLE_ADDR,
+		.precise_ip = 1,
+		.wakeup_events = 1,
+		.pinned = 1,
+		.exclude_hv = 1,
+	};
 }
 
-static void pmu_stop(void)
+static const struct vtier_pmu_kind pebs_kind = {
+	.name = "pebs",
+	.nevents = 2,
+	.store_config = PEBS_ALL_STORES,
+	.attr = pebs_attr,
+	.min_period = { 1009, 50021 },
+	.max_period = { 10000019, 100000007 },
+	.period_align = 1,
+	.selftest = true,
+};
+
+/* IBS op sampling reports the physical address of loads and stores. */
+static void ibs_attr(int i, struct perf_event_attr *attr)
 {
+	*attr = (struct perf_event_attr){
+		.type = ibs_op_type,
+		.size = sizeof(*attr),
+		.sample_period = 65536,		/* a multiple of 16 */
+		.sample_type = PERF_SAMPLE_ADDR | PERF_SAMPLE_PHYS_ADDR |
+			       PERF_SAMPLE_DATA_SRC,
+		.wakeup_events = 1,
+		.pinned = 1,
+	};
+}
+
+static const struct vtier_pmu_kind ibs_kind = {
+	.name = "ibs",
+	.nevents = 1,
+	.store_config = U64_MAX,	/* IBS says per sample (data_src) */
+	.attr = ibs_attr,
+	.min_period = { 4096 },
+	.max_period = { 1 << 20 },
+	.period_align = 16,
+};
+
+static int pebs_start(struct vtier_ringset *rs, char *why, size_t len)
+{
+	return vtier_pmu_start(&pebs_kind, rs, why, len);
+}
+
+static int ibs_start(struct vtier_ringset *rs, char *why, size_t len)
+{
+	return vtier_pmu_start(&ibs_kind, rs, why, len);
 }
 
 const struct vtier_sampler_ops vtier_pebs_ops = {
 	.name = "pebs",
 	.id = VTIER_SAMPLER_PEBS,
 	.probe = pebs_probe,
-	.start = pmu_start,
-	.stop = pmu_stop,
+	.start = pebs_start,
+	.stop = vtier_pmu_stop,
 };
 
 const struct vtier_sampler_ops vtier_ibs_ops = {
 	.name = "ibs",
 	.id = VTIER_SAMPLER_IBS,
 	.probe = ibs_probe,
-	.start = pmu_start,
-	.stop = pmu_stop,
+	.start = ibs_start,
+	.stop = vtier_pmu_stop,
 };

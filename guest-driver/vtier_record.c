@@ -101,5 +101,7 @@ bool vtier_record_push(const struct vtier_record_ctx *ctx,
 		return false;
 	}
 	st->pushed++;
+	if (s.pfn >= ctx->watch_lo && s.pfn < ctx->watch_hi)
+		st->watched++;
 	return true;
 }

@@ -49,6 +49,7 @@ struct vtier_record_stats {
 	u64 no_frame;		/* address not mapped (or not translatable) */
 	u64 not_ram;		/* frame outside the RAM table */
 	u64 dropped;		/* ring full */
+	u64 watched;		/* pushed with a frame in the watch range */
 };
 
 /* Address to frame: returns false when there is no frame. */
@@ -59,6 +60,8 @@ struct vtier_record_ctx {
 	struct vtier_ringset *rs;
 	vtier_xlate_fn user_pfn;	/* lockless walk of current->mm */
 	vtier_xlate_fn kernel_pfn;	/* __pa() of a direct-map address */
+	/* Frames [watch_lo, watch_hi) are counted: the PEBS self-test. */
+	u64 watch_lo, watch_hi;
 };
 
 /* Add [start, end) to the table, merging; -1 when the table is full. */

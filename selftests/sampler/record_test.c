@@ -86,6 +86,24 @@ TEST_F(rec, user_address_becomes_its_frame)
 	EXPECT_EQ(1, self->st.pushed);
 }
 
+/* The self-test's watch range counts only pushed frames inside it. */
+TEST_F(rec, watch_range_counts_pushed_frames)
+{
+	struct vtier_record r = { .flags = VTIER_REC_PHYS };
+	u64 pfn;
+
+	self->ctx.watch_lo = 0x2000;
+	self->ctx.watch_hi = 0x2004;
+	for (pfn = 0x1ffe; pfn < 0x2006; pfn++) {
+		r.phys = pfn << 12;
+		ASSERT_TRUE(vtier_record_push(&self->ctx, &r, &self->st));
+	}
+	r.phys = 0xa0000;	/* in the hole: refused, not watched */
+	EXPECT_FALSE(vtier_record_push(&self->ctx, &r, &self->st));
+	EXPECT_EQ(4, self->st.watched);
+	EXPECT_EQ(8, self->st.pushed);
+}
+
 TEST_F(rec, kernel_address_and_store)
 {
 	struct vtier_record r = {

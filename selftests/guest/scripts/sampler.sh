@@ -12,6 +12,10 @@
 #   loop    with vtier-hotspot running, load and unload vtier.ko
 #           vtier.loops= times with each sampler that can run here, then
 #           print the kernel's warnings (VTIER-LOOP done warnings=N).
+#   bench   THP off, vtier-hotspot 16 MiB hot / 256 MiB cold, abit over all
+#           processes at cpu_budget_permille=vtier.budget; after 10 s
+#           print the figures every 2 s for 20 s (VTIER-BENCH lines, for
+#           selftests/sampler/abit_bench.sh).
 . /scripts/lib.sh
 
 S=/sys/kernel/vtier/samplers
@@ -80,6 +84,22 @@ loop)
 	done
 	echo "VTIER-LOOP done warnings=$(kernel_trouble | wc -l)"
 	kernel_trouble | head -n 20 | sed 's/^/VTIER-LOOP-WARN /'
+	;;
+bench)
+	echo never >/sys/kernel/mm/transparent_hugepage/enabled
+	vtier-hotspot 16 256 --quiet >/dev/null &
+	sleep 2
+	vtier_load sampler=abit cpu_budget_permille="${VTIER_BUDGET:-10}" ||
+		exit 1
+	sleep 10
+	for i in $(seq 10); do
+		sleep 2
+		echo "VTIER-BENCH pages_per_s=$(cat $S/pages_per_s)" \
+			"cpu_ns_per_round=$(cat $S/cpu_ns_per_round)" \
+			"interval_us=$(cat $S/interval_us)" \
+			"overhead_ppm=$(cat $S/overhead_ppm)" \
+			"samples_per_s=$(cat $S/samples_per_s)"
+	done
 	;;
 *)
 	echo "VTIER-SAMPLER unknown mode '${VTIER_MODE:-}'"
