@@ -112,17 +112,29 @@ static int pid_cmp(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* Walk callback: keep a range with accessed frames for the next round. */
+/*
+ * Walk callback: keep a range with accessed frames for the next round.
+ * A range seen twice in a round (hot list, then cursor) is deduplicated
+ * once the list is sorted.
+ */
 static void keep_young_range(struct abit_walk *w, unsigned long addr)
 {
 	struct abit_state *st = container_of(w, struct abit_state, walk);
-	u32 i;
 
-	for (i = 0; i < st->nnext; i++)
-		if (st->next[i].tgid == st->walking && st->next[i].addr == addr)
-			return;
 	if (st->nnext < st->cap)
 		st->next[st->nnext++] = (struct abit_range){ st->walking, addr };
+}
+
+/* Sort the new hot list and drop duplicates. */
+static void settle_hot_list(struct abit_state *st)
+{
+	u32 i, n = 0;
+
+	sort(st->hot, st->nhot, sizeof(*st->hot), range_cmp, NULL);
+	for (i = 0; i < st->nhot; i++)
+		if (!n || range_cmp(&st->hot[n - 1], &st->hot[i]))
+			st->hot[n++] = st->hot[i];
+	st->nhot = n;
 }
 
 /* The mm of user process tgid, with a reference, or NULL. */
@@ -204,6 +216,10 @@ static void hot_pass(struct abit_state *st)
 				abit_walk_range(w, mm, st->hot[i].addr,
 						st->hot[i].addr + PMD_SIZE);
 			mmap_read_unlock(mm);
+		} else if (mm) {
+			/* Busy: its ranges stay hot for the next round. */
+			for (; i < j && st->nnext < st->cap; i++)
+				st->next[st->nnext++] = st->hot[i];
 		}
 		if (mm)
 			mmput(mm);
@@ -315,7 +331,7 @@ static void abit_round(struct abit_state *st)
 	st->hot = st->next;
 	st->next = t;
 	st->nhot = st->nnext;
-	sort(st->hot, st->nhot, sizeof(*st->hot), range_cmp, NULL);
+	settle_hot_list(st);
 	/* Draining feeds the policy: the consumer's work, not ours. */
 	cost = local_clock() - start - w->drain_ns;
 	publish(st, start, cost);
