@@ -69,7 +69,7 @@ static unsigned int huge_pct = 60;
 module_param(huge_pct, uint, 0444);
 MODULE_PARM_DESC(huge_pct, "percent of hot subpages that makes a 2 MiB region one order-9 hint (1..100)");
 
-static unsigned int default_quota_pct = 90;
+static unsigned int default_quota_pct = 95;
 module_param(default_quota_pct, uint, 0444);
 MODULE_PARM_DESC(default_quota_pct, "while the host's quota is 0 (unknown): percent of recent accesses the hot set holds (1..100)");
 

@@ -31,7 +31,7 @@ void vtier_policy_default_params(struct vtier_policy_params *par)
 	par->rate_limit_pps = 65536;	/* 256 MiB/s of hinted memory */
 	par->huge_pct = 60;
 	par->min_heat = 1;
-	par->default_quota_pct = 90;
+	par->default_quota_pct = 95;
 }
 
 const char *vtier_policy_check_params(const struct vtier_policy_params *par)
@@ -89,16 +89,17 @@ static u64 burst_pages(const struct vtier_policy *p)
  * Without a quota from the host, the budget is the number of hottest pages
  * that together hold default_quota_pct percent of the heat (recent sampled
  * accesses), whole buckets at a time: the pages that matter, however much
- * RAM the guest has.
+ * RAM the guest has.  Pages below the threshold's floor cannot be hot, so
+ * the many pages sampled once never inflate the budget.
  */
-static u64 unknown_quota_budget(const struct vtier_policy *p)
+static u64 unknown_quota_budget(const struct vtier_policy *p, u32 floor)
 {
 	u64 total = 0, mass = 0, pages = 0;
-	u32 b;
+	u32 b, low = fine_bucket(floor);
 
 	for (b = 1; b < VTIER_FINE_BUCKETS; b++)
 		total += p->fine[b] * fine_floor(b);
-	for (b = VTIER_FINE_BUCKETS - 1; b >= 1 && total; b--) {
+	for (b = VTIER_FINE_BUCKETS - 1; b >= low && total; b--) {
 		pages += p->fine[b];
 		mass += p->fine[b] * fine_floor(b);
 		if (mass * 100 >= total * p->par.default_quota_pct)
@@ -115,10 +116,10 @@ static void update_threshold(struct vtier_policy *p)
 	if (p->quota) {
 		p->budget = p->quota;
 	} else {
-		p->budget = unknown_quota_budget(p);
 		/* Nothing ranks the pages then: one sample is no evidence. */
 		if (floor < 2)
 			floor = 2;
+		p->budget = unknown_quota_budget(p, floor);
 	}
 	if (p->budget > p->tracked)
 		p->budget = p->tracked;

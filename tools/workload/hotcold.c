@@ -154,12 +154,15 @@ int main(int argc, char **argv)
 		}
 		/* Pace to `rate` accesses per second, sleeping, not spinning. */
 		next += 1000000000ull / rate;
-		if (++n % 64 == 0 && now_ns() < next) {
-			uint64_t d = next - now_ns();
+		if (++n % 64 == 0) {
+			/* One reading: a second could pass `next` and wrap d. */
+			uint64_t now = now_ns();
+			uint64_t d = next > now ? next - now : 0;
 			struct timespec ts = { d / 1000000000ull,
 					       d % 1000000000ull };
 
-			nanosleep(&ts, NULL);
+			if (d)
+				nanosleep(&ts, NULL);
 		}
 	}
 	if (len && write(fd, rec, len) != (ssize_t)len)
