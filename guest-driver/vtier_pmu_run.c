@@ -228,13 +228,17 @@ static void control_work(struct work_struct *work)
 			q = p;
 		q = clamp_t(u64, q, kind->min_period[i], kind->max_period[i]);
 		q &= ~(u64)(kind->period_align - 1);
-		if (q == p)
-			continue;
 		run.attr[i].sample_period = q;
 		for_each_online_cpu(cpu) {
 			struct perf_event *ev = per_cpu_ptr(&pmu_cpu, cpu)->ev[i];
 
-			if (ev)
+			if (!ev)
+				continue;
+			/* A pinned event the PMU cannot schedule says so here. */
+			if (READ_ONCE(ev->state) == PERF_EVENT_STATE_ERROR)
+				pr_warn_once("%s: a counter cannot be scheduled (CPU %u); no samples from it\n",
+					     kind->name, cpu);
+			else if (q != p)
 				perf_event_period(ev, q);
 		}
 	}
