@@ -32,6 +32,7 @@ static const char *const checks[] = {
 	"reconnect_promoted", "limits_ack", "limits_wait",
 	"limits_queue_drained", "limits_numbers", "limits_checksums",
 	"limits_vtierd_exits", "vtierd_survives", "thp_head_moves_whole",
+	"mover_pinned_busy", "mover_bad_node_failed",
 };
 
 static pid_t start_numa_vm(struct e2e *e)
