@@ -11,7 +11,8 @@
 #           process; the host compares the hinted pages with the hot frames.
 #   loop    with vtier-hotspot running, load and unload vtier.ko
 #           vtier.loops= times with each sampler that can run here, then
-#           print the kernel's warnings (VTIER-LOOP done warnings=N).
+#           print the growth of memory in use (VTIER-LOOP mem_growth_kb=N)
+#           and the kernel's warnings (VTIER-LOOP done warnings=N).
 #   bench   THP off, vtier-hotspot 16 MiB hot / 256 MiB cold, abit over all
 #           processes at cpu_budget_permille=vtier.budget; after 10 s
 #           print the figures every 2 s for 20 s (VTIER-BENCH lines, for
@@ -23,6 +24,13 @@ S=/sys/kernel/vtier/samplers
 # dmesg lines that mean something went wrong in the kernel.
 kernel_trouble() {
 	dmesg | grep -E 'WARNING:|BUG:|Call Trace|general protection|kmemleak'
+}
+
+# Memory in use (MemTotal - MemFree), kB: a module that leaks its rings or
+# scan state on unload makes it grow by hundreds of kB per cycle.
+mem_used_kb() {
+	awk '/^MemTotal:/ { t = $2 } /^MemFree:/ { f = $2 } END { print t - f }' \
+		/proc/meminfo
 }
 
 case "${VTIER_MODE:-}" in
@@ -72,6 +80,11 @@ hot)
 	;;
 loop)
 	vtier-hotspot 4 16 --quiet &
+	# One cycle first, so that what stays allocated after the first load
+	# (module text caches, sysfs/kernfs nodes) is not counted as a leak.
+	insmod "$VTIER_KO" sampler=abit && sleep 1 && rmmod vtier
+	sleep 1
+	before=$(mem_used_kb)
 	for i in $(seq "${VTIER_LOOPS:-5}"); do
 		for s in abit replay; do
 			if ! insmod "$VTIER_KO" sampler=$s; then
@@ -82,6 +95,8 @@ loop)
 			rmmod vtier || echo "VTIER-LOOP $i $s rmmod-failed"
 		done
 	done
+	sleep 1
+	echo "VTIER-LOOP mem_growth_kb=$(($(mem_used_kb) - before))"
 	echo "VTIER-LOOP done warnings=$(kernel_trouble | wc -l)"
 	kernel_trouble | head -n 20 | sed 's/^/VTIER-LOOP-WARN /'
 	;;
