@@ -28,6 +28,7 @@
 #include <linux/uaccess.h>
 
 #include "vtier.h"
+#include "vtier_inspect.h"
 #include "vtier_trace.h"
 
 #define REPLAY_CHUNK		512
@@ -206,6 +207,7 @@ int vtier_replay_init(void)
 		return 0;
 	}
 	debugfs_create_file("replay", 0200, replay_dir, NULL, &replay_fops);
+	vtier_inspect_init(replay_dir);
 	return 0;
 }
 
