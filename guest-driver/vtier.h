@@ -74,7 +74,7 @@ struct vtier_dev {
 	struct mutex drain_lock;		/* single ring consumer; policy */
 	struct vtier_policy policy;
 	struct vtier_hintq hintq;
-	u16 sampler;				/* enum vtier_sampler */
+	u16 sampler;				/* enum vtier_sampler, in HELLO */
 };
 
 extern struct vtier_dev vtier_dev;
