@@ -59,7 +59,7 @@ checkpatch: deps
 # are shell globs so that they see what this very run has built.
 check: deps
 	$(MAKE) all tests san-tests
-	selftests/run.sh selftests/static/module_checks.sh \
+	selftests/run.sh --no-skips selftests/static/module_checks.sh \
 		$$(ls build/bin/*_test build/san/*_test | grep -v /e2e_) \
 		build/bin/e2e_*_test
 

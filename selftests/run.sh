@@ -1,16 +1,23 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # Run test programs that print TAP (kselftest harness) and summarise them.
-# Usage: selftests/run.sh [--timeout SECONDS] TEST...
+# Usage: selftests/run.sh [--timeout SECONDS] [--no-skips] TEST...
 # Each TEST is an executable; its "ok"/"not ok" lines are counted. A test
 # program that exits non-zero without reporting a failure (a crash, a
-# timeout, a sanitizer report) counts as one failure.
+# timeout, a sanitizer report) counts as one failure.  With --no-skips
+# (make check, which has just built everything) a skipped test counts as a
+# failure too: tests skip when vtier.ko, vtierd or a tool is missing, and
+# there that would hide a broken build.
 set -u
 limit=900
-if [ "${1:-}" = --timeout ]; then
-	limit=$2
-	shift 2
-fi
+no_skips=
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--timeout) limit=$2; shift 2 ;;
+	--no-skips) no_skips=1; shift ;;
+	*) break ;;
+	esac
+done
 
 passed=0
 failed=0
@@ -33,6 +40,10 @@ for t in "$@"; do
 		[ "$rc" -eq 124 ] && echo "# $name: timed out after ${limit}s"
 		echo "# $name: exited with status $rc"
 		bad=1
+	fi
+	if [ -n "$no_skips" ] && [ "$skip" -gt 0 ]; then
+		echo "# $name: $skip skipped, a failure with --no-skips"
+		bad=$((bad + skip))
 	fi
 	passed=$((passed + ok - skip))
 	skipped=$((skipped + skip))
