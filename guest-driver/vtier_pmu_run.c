@@ -152,6 +152,15 @@ static int pmu_cpu_online(unsigned int cpu)
 		}
 		pc->ev[i] = ev;
 	}
+	/*
+	 * The hotplug core does not call the teardown of a CPU whose startup
+	 * failed: release the events made so far, or they would keep firing
+	 * into this module after it is gone.
+	 */
+	while (err && i-- > 0) {
+		perf_event_release_kernel(pc->ev[i]);
+		pc->ev[i] = NULL;
+	}
 	mutex_unlock(&pmu_lock);
 	return err;
 }
