@@ -50,10 +50,13 @@ else
 fi
 
 # Our sources only: Kbuild's generated *.mod.c is not ours to style.
+# Its exit status counts too: a checkpatch that did not run prints no
+# ERROR, WARNING or CHECK either.
 (cd "$TOP" && "$CHECKPATCH" --strict --no-tree --terse --show-types \
 	-f $(ls guest-driver/*.[ch] proto/*.[ch] | grep -v '\.mod\.c$')) \
 	>"$work/cp.log" 2>&1
-if grep -qE 'ERROR|WARNING|CHECK' "$work/cp.log"; then
+rc=$?
+if [ $rc -ne 0 ] || grep -qE 'ERROR|WARNING|CHECK' "$work/cp.log"; then
 	result FAIL "checkpatch --strict is clean" "$work/cp.log"
 else
 	result OK "checkpatch --strict is clean"
