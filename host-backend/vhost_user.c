@@ -170,6 +170,7 @@ static int on_mem_table(struct vm *vm, struct vu_msg *m)
 {
 	const char *why;
 	unsigned int i;
+	int ack;
 
 	if (m->hdr.size < 8 || m->p.mem.n > MEMTAB_MAX_REGIONS ||
 	    m->hdr.size < 8 + m->p.mem.n * sizeof(m->p.mem.r[0]) ||
@@ -179,15 +180,22 @@ static int on_mem_table(struct vm *vm, struct vu_msg *m)
 	}
 	pages_clear(&vm->pages);	/* old translations are meaningless */
 	migrate_detach(vm);
-	if (memtab_set(&vm->mem, m->p.mem.r, m->p.mem.n, m->fds, &why)) {
+	ack = memtab_set(&vm->mem, m->p.mem.r, m->p.mem.n, m->fds, &why) != 0;
+	if (ack)
 		vm_error(vm, "vhost-user: memory table rejected: %s", why);
-		return 1;
-	}
-	migrate_attach(vm);
+	else
+		migrate_attach(vm);
+	/*
+	 * Started rings point into the old mappings, which are gone even when
+	 * the new table was refused (it is then empty): map them again, or
+	 * break the device so no kick touches freed addresses.
+	 */
 	for (i = 0; i < 2; i++) {
 		if (vm->vq[i].started && vring_map(&vm->vq[i], &vm->mem, &why))
 			vm_break(vm, i == VM_RX ? "rx" : "tx", why);
 	}
+	if (ack)
+		return 1;
 	if (g_verbose)
 		vm_log(vm, "memory table: %u regions", vm->mem.n);
 	return 0;

@@ -64,23 +64,26 @@ int vring_map(struct vring *vr, const struct memtab *mt, const char **why)
 {
 	uint64_t n = vr->num;
 
+	vr->desc = vr->avail = vr->used = NULL;
 	if (n == 0 || n > VRING_MAX_NUM || (n & (n - 1))) {
 		*why = "ring size not a power of two up to 32768";
-		return -1;
-	}
-	if (!vr->addr_set) {
+	} else if (!vr->addr_set) {
 		*why = "ring addresses not set";
-		return -1;
+	} else {
+		vr->desc = map_part(mt, vr->desc_ua, 16 * n, 16,
+				    "descriptor table misaligned or outside guest RAM",
+				    why);
+		vr->avail = map_part(mt, vr->avail_ua, 6 + 2 * n, 2,
+				     "avail ring misaligned or outside guest RAM",
+				     why);
+		vr->used = map_part(mt, vr->used_ua, 6 + 8 * n, 4,
+				    "used ring misaligned or outside guest RAM",
+				    why);
+		if (vr->desc && vr->avail && vr->used)
+			return 0;
 	}
-	vr->desc = map_part(mt, vr->desc_ua, 16 * n, 16,
-			    "descriptor table misaligned or outside guest RAM", why);
-	vr->avail = map_part(mt, vr->avail_ua, 6 + 2 * n, 2,
-			     "avail ring misaligned or outside guest RAM", why);
-	vr->used = map_part(mt, vr->used_ua, 6 + 8 * n, 4,
-			    "used ring misaligned or outside guest RAM", why);
-	if (!vr->desc || !vr->avail || !vr->used)
-		return -1;
-	return 0;
+	vr->started = false;	/* never touch a stale mapping */
+	return -1;
 }
 
 void vring_start(struct vring *vr)

@@ -40,7 +40,10 @@ struct vring {
 
 void vring_init(struct vring *vr, unsigned int index);
 
-/* Translate and check the ring placement (num, alignment, inside RAM). */
+/*
+ * Translate and check the ring placement (num, alignment, inside RAM).  On
+ * failure the ring is stopped until its next start.
+ */
 int vring_map(struct vring *vr, const struct memtab *mt, const char **why);
 
 /* Start processing: read used->idx from the ring. */
