@@ -245,6 +245,11 @@ static int on_vring(struct vm *vm, struct vu_msg *m, bool *take)
 	vr = &vm->vq[i];
 	switch (m->hdr.request) {
 	case VU_SET_VRING_NUM:
+		/* A started ring's mapping was checked for its old size. */
+		if (vr->started) {
+			vm_error(vm, "vhost-user: SET_VRING_NUM on started vring %u", i);
+			return 1;
+		}
 		vr->num = m->p.state.num;
 		return 0;
 	case VU_SET_VRING_BASE:
