@@ -162,6 +162,7 @@ bool vtier_session_wants_send(struct vtier_chan *c)
 
 static int send_hints(struct vtier_chan *c)
 {
+	struct vtier_limits lim = { .max_pfn = c->max_pfn };
 	struct vtier_hintq *q = &vtier_dev.hintq;
 	struct vtier_inflight *f;
 	u32 i, n, keep;
@@ -170,9 +171,12 @@ static int send_hints(struct vtier_chan *c)
 
 	while (c->n_inflight < VTIER_INFLIGHT_MAX &&
 	       (n = vtier_hintq_peek(q, c->batch, c->max_hints, &pos))) {
-		/* Frames past HELLO's max_pfn (hot-added RAM) would be rejected. */
+		/*
+		 * One hint failing the shared check (e.g. reaching past HELLO's
+		 * max_pfn: hot-added RAM) makes the host refuse the frame.
+		 */
 		for (i = 0, keep = 0; i < n; i++) {
-			if (c->batch[i].gpfn < c->max_pfn)
+			if (!vtier_hint_check(&c->batch[i], &lim))
 				c->batch[keep++] = c->batch[i];
 			else
 				atomic64_inc(&vtier_dev.stats.hints_dropped);
