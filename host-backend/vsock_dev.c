@@ -12,15 +12,6 @@
 
 #include "vm.h"
 
-struct vsock_hdr {
-	uint64_t src_cid, dst_cid;
-	uint32_t src_port, dst_port, len;
-	uint16_t type, op;
-	uint32_t flags, buf_alloc, fwd_cnt;
-} __attribute__((packed));
-
-_Static_assert(sizeof(struct vsock_hdr) == VSOCK_HDR_LEN, "vsock header");
-
 static struct vsock_flow *flow_find(struct vm *vm, uint32_t guest_port)
 {
 	int i;

@@ -30,6 +30,16 @@ enum vsock_op {
 	VSOCK_OP_CREDIT_REQUEST = 7,
 };
 
+/* virtio-vsock packet header, little-endian on the wire. */
+struct vsock_hdr {
+	uint64_t src_cid, dst_cid;
+	uint32_t src_port, dst_port, len;
+	uint16_t type, op;
+	uint32_t flags, buf_alloc, fwd_cnt;
+} __attribute__((packed));
+
+_Static_assert(sizeof(struct vsock_hdr) == VSOCK_HDR_LEN, "vsock header");
+
 #define VSOCK_TYPE_STREAM	1
 #define VSOCK_SHUTDOWN_RCV	1
 #define VSOCK_SHUTDOWN_SEND	2

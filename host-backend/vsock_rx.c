@@ -74,12 +74,7 @@ static uint32_t emit(struct vm *vm, struct out_pkt *p,
 		     const struct vring_elem *e)
 {
 	struct vsock_flow *f = p->f;
-	struct {
-		uint64_t src_cid, dst_cid;
-		uint32_t src_port, dst_port, len;
-		uint16_t type, op;
-		uint32_t flags, buf_alloc, fwd_cnt;
-	} __attribute__((packed)) h;
+	struct vsock_hdr h;
 
 	if (p->len > e->total - VSOCK_HDR_LEN)
 		p->len = e->total - VSOCK_HDR_LEN;
