@@ -18,9 +18,6 @@
 #define VRING_DESC_F_INDIRECT	4
 #define VRING_AVAIL_F_NO_INTERRUPT 1
 
-/* vsock header plus the largest payload. */
-#define VRING_MAX_CHAIN_BYTES	(44u + 65536u)
-
 struct vring_desc {
 	uint64_t addr;
 	uint32_t len;

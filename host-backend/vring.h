@@ -16,6 +16,8 @@
 #define VRING_MAX_NUM		32768
 #define VRING_MAX_PIECES	64
 #define VRING_MAX_INDIRECT	256	/* descriptors in one indirect table */
+/* Bytes in one chain (vring_pop refuses longer): a vsock header + 64 KiB. */
+#define VRING_MAX_CHAIN_BYTES	(44u + 65536u)
 
 struct vring_elem {
 	uint16_t head;

@@ -219,7 +219,7 @@ static void handle_packet(struct vm *vm, const uint8_t *pkt, uint32_t total)
 
 void vsock_tx_kick(struct vm *vm)
 {
-	static uint8_t pkt[VSOCK_HDR_LEN + VSOCK_MAX_PAYLOAD];
+	static uint8_t pkt[VRING_MAX_CHAIN_BYTES];	/* e.total's bound */
 	struct vring *vr = &vm->vq[VM_TX];
 	struct vring_elem e;
 	bool pushed = false;
