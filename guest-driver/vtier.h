@@ -92,6 +92,7 @@ void vtier_hintq_push(struct vtier_hintq *q, const struct vtier_hint_host *h);
 u32 vtier_hintq_peek(struct vtier_hintq *q, struct vtier_hint_host *out,
 		     u32 max, u64 *pos);
 void vtier_hintq_commit(struct vtier_hintq *q, u64 pos, u32 n);
+bool vtier_hintq_at(struct vtier_hintq *q, u64 i, struct vtier_hint_host *out);
 u32 vtier_hintq_len(struct vtier_hintq *q);
 
 /* vtier_channel.c */

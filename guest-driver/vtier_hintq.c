@@ -68,6 +68,19 @@ void vtier_hintq_commit(struct vtier_hintq *q, u64 pos, u32 n)
 	spin_unlock(&q->lock);
 }
 
+/* Copy the hint i places from the oldest; false if there is none. */
+bool vtier_hintq_at(struct vtier_hintq *q, u64 i, struct vtier_hint_host *out)
+{
+	bool ok;
+
+	spin_lock(&q->lock);
+	ok = i < q->tail - q->head;
+	if (ok)
+		*out = q->buf[(q->head + i) % q->cap];
+	spin_unlock(&q->lock);
+	return ok;
+}
+
 u32 vtier_hintq_len(struct vtier_hintq *q)
 {
 	u32 n;

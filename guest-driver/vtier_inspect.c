@@ -19,7 +19,6 @@
 #include <linux/kernel.h>
 #include <linux/mutex.h>
 #include <linux/seq_file.h>
-#include <linux/spinlock.h>
 
 #include "vtier.h"
 #include "vtier_inspect.h"
@@ -104,16 +103,9 @@ static const struct file_operations hot_fops = {
  */
 static void *hints_get(struct seq_file *m, loff_t pos)
 {
-	struct vtier_hintq *q = &vtier_dev.hintq;
 	struct vtier_hint_host *h = m->private;
-	bool ok;
 
-	spin_lock(&q->lock);
-	ok = pos >= 0 && (u64)pos < q->tail - q->head;
-	if (ok)
-		*h = q->buf[(q->head + pos) % q->cap];
-	spin_unlock(&q->lock);
-	return ok ? h : NULL;
+	return pos >= 0 && vtier_hintq_at(&vtier_dev.hintq, pos, h) ? h : NULL;
 }
 
 static void *hints_start(struct seq_file *m, loff_t *pos)
