@@ -27,7 +27,6 @@ extern unsigned int vtier_port;
 extern unsigned int vtier_cid;
 extern unsigned int vtier_report_ms;
 extern unsigned int vtier_epoch_ms;
-extern unsigned int vtier_promote_threshold;
 extern unsigned int vtier_backoff_min_ms;
 extern unsigned int vtier_backoff_max_ms;
 extern unsigned int vtier_connect_timeout_ms;

@@ -48,7 +48,7 @@ unsigned int vtier_epoch_ms = 1000;
 module_param_named(epoch_ms, vtier_epoch_ms, uint, 0444);
 MODULE_PARM_DESC(epoch_ms, "cooling epoch: every page cools once per epoch of sample time, ms (10..60000)");
 
-unsigned int vtier_promote_threshold = 1;
+static unsigned int vtier_promote_threshold = 1;
 module_param_named(promote_threshold, vtier_promote_threshold, uint, 0444);
 MODULE_PARM_DESC(promote_threshold,
 		 "lowest heat (sampled accesses, cooled) the hot threshold may take (1..4095)");
