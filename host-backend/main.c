@@ -121,7 +121,7 @@ static int parse_vm(char *spec, struct vm *vm)
 				fprintf(stderr, "vtierd: --vm: bad quota '%s'\n", val);
 				return -1;
 			}
-			vm->quota_pages = v / 4096;
+			vm->quota_pages = v / PLACE_PAGE_SIZE;
 		} else if (!strcmp(kv, "port")) {
 			if (parse_size(val, &v) || v == 0 || v >= 0xffffffffull) {
 				fprintf(stderr, "vtierd: --vm: bad port '%s'\n", val);

@@ -12,9 +12,6 @@
 #include "vm.h"
 #include "vsock_dev.h"
 
-#define PAGE_SHIFT 12
-#define PAGE_SIZE (1ull << PAGE_SHIFT)
-
 void session_init(struct session *s)
 {
 	s->state = SESSION_AWAIT_HELLO;
@@ -55,7 +52,8 @@ void session_bye(struct vm *vm, struct vsock_flow *f, uint32_t reason)
 static int on_hello(struct vm *vm, struct vsock_flow *f,
 		    const struct vtier_msg *m)
 {
-	uint64_t top_pfn = (memtab_top(&vm->mem) + PAGE_SIZE - 1) >> PAGE_SHIFT;
+	uint64_t top_pfn = (memtab_top(&vm->mem) + PLACE_PAGE_SIZE - 1) >>
+			   PLACE_PAGE_SHIFT;
 	uint32_t caps = g_observe_only ? VTIER_CAP_OBSERVE : VTIER_CAP_MOVE;
 	uint8_t buf[64];
 
@@ -77,7 +75,7 @@ static int on_hello(struct vm *vm, struct vsock_flow *f,
 static void note_frame(struct vm *vm, int ri, uint64_t gpfn, uint8_t action)
 {
 	const struct mem_region *r = &vm->mem.r[ri];
-	uint64_t gpa = gpfn << PAGE_SHIFT;
+	uint64_t gpa = gpfn << PLACE_PAGE_SHIFT;
 	struct page_entry *e = pages_get(&vm->pages, gpfn);
 
 	if (!e)
@@ -99,11 +97,12 @@ static void note_frame(struct vm *vm, int ri, uint64_t gpfn, uint8_t action)
 static bool apply_hint(struct vm *vm, const struct vtier_hint_host *h)
 {
 	uint64_t frames = 1ull << h->order, i;
-	int ri[1u << 9];
+	int ri[PLACE_HUGE_FRAMES];	/* order <= 9, checked by decode */
 
 	for (i = 0; i < frames; i++) {
-		ri[i] = memtab_find_gpa(&vm->mem, (h->gpfn + i) << PAGE_SHIFT,
-					PAGE_SIZE);
+		ri[i] = memtab_find_gpa(&vm->mem,
+					(h->gpfn + i) << PLACE_PAGE_SHIFT,
+					PLACE_PAGE_SIZE);
 		if (ri[i] < 0)
 			return false;
 	}
