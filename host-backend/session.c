@@ -108,7 +108,7 @@ static bool apply_hint(struct vm *vm, const struct vtier_hint_host *h)
 	}
 	for (i = 0; i < frames; i++)
 		note_frame(vm, ri[i], h->gpfn + i, h->action);
-	/* Observe-only: count what a mover would have moved. */
+	/* In both modes: what a mover would have moved (docs/vtierd.md). */
 	vm->st.would_move_pages += frames;
 	return true;
 }
