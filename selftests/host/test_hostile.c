@@ -230,4 +230,50 @@ TEST_F(hostile, overlapping_memory_table_is_refused)
 	EXPECT_TRUE(vtierd_alive(&self->d));
 }
 
+/*
+ * A refused memory table leaves no mapping behind: started rings must not
+ * keep pointing at the old one.  The next kick finds the device broken
+ * (rings outside guest RAM) instead of crashing vtierd.
+ */
+TEST_F(hostile, kick_after_refused_memory_table)
+{
+	struct {
+		uint32_t n, pad;
+		uint64_t r[2][4];
+	} mt = { .n = 2, .r = {
+		{ 0, 0x200000, (uint64_t)(uintptr_t)self->fe0.mem, 0 },
+		{ 0x100000, 0x200000,
+		  (uint64_t)(uintptr_t)(self->fe0.mem + 0x400000), 0x400000 },
+	} };
+	int fds[2] = { self->fe0.memfd, self->fe0.memfd };
+	uint64_t ack = 0;
+
+	ASSERT_EQ(0, vu_fe_request(&self->fe0, 5, 0x8, &mt, sizeof(mt), fds, 2));
+	ASSERT_EQ(0, vu_fe_reply(&self->fe0, 5, &ack, sizeof(ack)));
+	EXPECT_NE(0, ack);
+	vu_fe_kick(&self->fe0, 1);
+	vu_fe_kick(&self->fe0, 0);
+	check_broken(_metadata, self, "outside guest RAM");
+}
+
+/*
+ * The ring size may change only on a stopped ring: growing a started one
+ * would let the guest index past the memory vtierd checked.  The request
+ * is refused, so an avail index jump beyond the real size still breaks
+ * the device.
+ */
+TEST_F(hostile, set_vring_num_on_started_ring)
+{
+	struct { uint32_t index, num; } st = { 1, 32768 };
+	uint64_t ack = 0;
+
+	ASSERT_EQ(0, vu_fe_request(&self->fe0, 8, 0x8, &st, sizeof(st), NULL, 0));
+	ASSERT_EQ(0, vu_fe_reply(&self->fe0, 8, &ack, sizeof(ack)));
+	EXPECT_NE(0, ack);
+	EXPECT_TRUE(log_contains(&self->d, "SET_VRING_NUM on started vring 1"));
+	vu_fe_set_avail_idx(&self->fe0, 1, 20000);
+	vu_fe_kick(&self->fe0, 1);
+	check_broken(_metadata, self, "avail index jumped");
+}
+
 TEST_HARNESS_MAIN
