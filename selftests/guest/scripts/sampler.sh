@@ -26,10 +26,13 @@ kernel_trouble() {
 	dmesg | grep -E 'WARNING:|BUG:|Call Trace|general protection|kmemleak'
 }
 
-# Memory in use (MemTotal - MemFree), kB: a module that leaks its rings or
-# scan state on unload makes it grow by hundreds of kB per cycle.
+# Kernel memory a module can leak, kB: unreclaimable slab, vmalloc and
+# per-CPU areas (where rings, tables and scan state live).  Not MemTotal -
+# MemFree: that includes page cache, which moves by megabytes on a busy
+# machine; a module that leaks on unload grows this by hundreds of kB per
+# cycle.
 mem_used_kb() {
-	awk '/^MemTotal:/ { t = $2 } /^MemFree:/ { f = $2 } END { print t - f }' \
+	awk '/^(SUnreclaim|VmallocUsed|Percpu):/ { s += $2 } END { print s }' \
 		/proc/meminfo
 }
 
