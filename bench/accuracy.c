@@ -8,7 +8,9 @@
  * expected accesses: access coverage and F1.  Prints one table per
  * sampling rate, then the recovery time after the sudden shift.
  *
- *	accuracy [--quick] [--pages N] [--seconds S] [--rate R]
+ *	accuracy [--quick] [--pages N] [--seconds S] [--rate R] [--csv FILE]
+ *
+ * --csv also writes every cell as a row (for make eval's plots).
  */
 #include <getopt.h>
 #include <inttypes.h>
@@ -205,12 +207,43 @@ static void print_tables(uint64_t pages, double rate, double seconds)
 		}
 }
 
+/* One row per workload, sampling rate, quota and engine. */
+static int write_csv(const char *path)
+{
+	FILE *f = fopen(path, "w");
+	int k, ri, qi, ei;
+
+	if (!f) {
+		perror(path);
+		return -1;
+	}
+	fprintf(f, "workload,sample_1_in,quota_1_of,engine,coverage,f1,recover_s\n");
+	for (k = 0; k < WL_COUNT; k++)
+		for (ri = 0; ri < NRATE; ri++)
+			for (qi = 0; qi < NQUOTA; qi++)
+				for (ei = 0; ei < NENG; ei++) {
+					const struct result *r = &res[k][ri][qi][ei];
+
+					fprintf(f, "%s,%" PRIu64 ",%" PRIu64 ",%s,%.4f,%.4f,%.1f\n",
+						wl_name((enum wl_kind)k), rates[ri],
+						quotas[qi], engines[ei]->name, r->cov,
+						r->f1, r->recover_s);
+				}
+	if (fclose(f)) {
+		perror(path);
+		return -1;
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option lo[] = {
 		{ "quick", 0, 0, 'q' }, { "pages", 1, 0, 'p' },
-		{ "seconds", 1, 0, 's' }, { "rate", 1, 0, 'r' }, { 0 }
+		{ "seconds", 1, 0, 's' }, { "rate", 1, 0, 'r' },
+		{ "csv", 1, 0, 'c' }, { 0 }
 	};
+	const char *csv = NULL;
 	uint64_t pages = 32768;
 	double rate = 1e7, seconds = 10;
 	int c, k;
@@ -221,9 +254,10 @@ int main(int argc, char **argv)
 		case 'p': pages = strtoull(optarg, NULL, 0); break;
 		case 's': seconds = strtod(optarg, NULL); break;
 		case 'r': rate = strtod(optarg, NULL); break;
+		case 'c': csv = optarg; break;
 		default:
 			fprintf(stderr, "usage: accuracy [--quick] [--pages N] "
-				"[--seconds S] [--rate R]\n");
+				"[--seconds S] [--rate R] [--csv FILE]\n");
 			return 2;
 		}
 	}
@@ -242,5 +276,5 @@ int main(int argc, char **argv)
 		}
 	}
 	print_tables(pages, rate, seconds);
-	return 0;
+	return csv && write_csv(csv) ? 1 : 0;
 }
