@@ -11,7 +11,7 @@ SAN ?=
 export SAN
 
 .PHONY: all userspace module tests san-tests guest-bin deps check demo bench \
-	checkpatch clean distclean
+	eval checkpatch clean distclean
 
 all: userspace module
 
@@ -70,6 +70,14 @@ demo: deps
 # Identification benchmarks (docs/PERFORMANCE.md); QUICK=1 for short runs.
 bench: userspace
 	$(MAKE) -C bench run $(if $(QUICK),QUICK=1)
+
+# The evaluation: workloads under the ground-truth plugin, accuracy, the
+# tiering simulator; writes docs/EVALUATION.md and docs/eval/ (QUICK=1: a
+# short run into build/eval-quick/).
+eval: deps
+	$(MAKE) all guest-bin
+	$(MAKE) -C bench all
+	bench/eval/eval.sh $(if $(QUICK),--quick)
 
 clean:
 	-$(MAKE) -C guest-driver clean

@@ -1,0 +1,226 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# make eval: the whole evaluation, one command (docs/EVALUATION.md says what
+# each part shows).
+#
+#   bench/eval/eval.sh [--quick] [--out DIR] [--report FILE]
+#
+# 1. the cost of one sample (bench_ingest, callgrind);
+# 2. identification accuracy on the generated workloads against their
+#    exact truth, vtier beside the HeMem- and MEMTIS-style baselines, at
+#    three sampling rates (bench_accuracy);
+# 3. real workloads in a QEMU guest under the ground-truth TCG plugin
+#    (scripts/eval-guest.sh): exact per-page counts and a sampled trace;
+# 4. vtier's hot set against that truth, window by window and at several
+#    sampling rates (vtier-replay);
+# 5. the tiering simulator on every trace, every policy, fast:slow 1:2,
+#    1:4 and 1:8 (vtier-sim);
+# 6. CSV files, gnuplot PNGs and the report (report.py).
+#
+# The full run writes docs/eval/ and docs/EVALUATION.md; --quick writes
+# build/eval-quick/ (figures and EVALUATION.md there) and leaves docs/ alone.
+# Seeds are fixed; versions go to versions.txt next to the CSV files.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+BIN=$ROOT/build/bin
+quick=0
+out=
+report=
+while [ $# -gt 0 ]; do
+	case $1 in
+	--quick) quick=1; shift ;;
+	--out) out=$2; shift 2 ;;
+	--report) report=$2; shift 2 ;;
+	-h|--help) sed -n '3,21p' "$0"; exit 0 ;;
+	*) echo "eval: unknown argument '$1' (see --help)" >&2; exit 2 ;;
+	esac
+done
+if [ $quick = 1 ]; then
+	out=${out:-$ROOT/build/eval-quick}
+	report=${report:-$out/EVALUATION.md}
+else
+	out=${out:-$ROOT/docs/eval}
+	report=${report:-$ROOT/docs/EVALUATION.md}
+fi
+work=$ROOT/build/eval-work$([ $quick = 1 ] && echo -quick)
+mkdir -p "$out" "$work"
+rm -f "$out"/*.csv "$out"/*.png
+
+START=$(date +%s)
+step=0
+NSTEPS=6
+phase() {
+	step=$((step + 1))
+	printf '[eval %4ds] step %d/%d: %s\n' $(($(date +%s) - START)) \
+		$step $NSTEPS "$*"
+}
+note() { printf '[eval %4ds]   %s\n' $(($(date +%s) - START)) "$*"; }
+die() { echo "eval: ERROR: $*" >&2; exit 1; }
+
+# Sizes.  Generated traces: RATE accesses/s for GEN_S seconds, written 1 in
+# GEN_W (each record stands for GEN_W accesses).  Real workloads: the
+# plugin keeps 1 in REAL_W accesses.  Policies see 1 in 1000 accesses.
+RATIOS="2 4 8"
+if [ $quick = 1 ]; then
+	GEN_WL="zipf1.0 shift"
+	GEN_S=6
+	GEN_PAGES=16384
+	ACC_ARGS="--pages 8192 --seconds 5"
+	REAL_WL=${EVAL_WORKLOADS:-"sqlite graph"}
+	GUEST_ARGS=--quick
+else
+	GEN_WL="zipf1.0 zipf1.2 shift scan many"
+	GEN_S=20
+	GEN_PAGES=65536
+	ACC_ARGS="--pages 32768 --seconds 10"
+	REAL_WL=${EVAL_WORKLOADS:-all}
+	GUEST_ARGS=
+fi
+RATE=10000000
+GEN_W=100
+REAL_W=100
+POLICY_PERIOD=1000
+WINDOW_MS=1000
+
+for t in vtier-sim vtier-replay vtier-gen bench_ingest bench_accuracy; do
+	[ -x "$BIN/$t" ] || die "$BIN/$t missing (make eval builds it)"
+done
+command -v gnuplot >/dev/null || die "gnuplot missing (make deps installs gnuplot-nox)"
+command -v python3 >/dev/null || die "python3 missing (make deps installs it)"
+if [ "$REAL_WL" = all ]; then
+	REAL_WL=$("$ROOT/scripts/eval-guest.sh" --list | awk '{print $1}' | tr '\n' ' ')
+fi
+
+# ---- 0: versions ----
+{
+	echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+	echo "mode: $([ $quick = 1 ] && echo quick || echo full)"
+	echo "git: $(git -C "$ROOT" describe --always --dirty 2>/dev/null || echo unknown)"
+	echo "host kernel: $(uname -r)"
+	echo "cpus: $(nproc)"
+	echo "gcc: $(gcc -dumpfullversion)"
+	echo "qemu: $(qemu-system-x86_64 --version | head -1)"
+	echo "gnuplot: $(gnuplot --version)"
+	echo "guest kernel: $(sed -n 's/^GUEST_KVER=//p' "$ROOT/build/guest-kernel.env")"
+	echo "generated workloads: $GEN_WL, $GEN_PAGES pages, $RATE accesses/s, $GEN_S s, seed 1"
+	echo "real workloads: $REAL_WL"
+} >"$out/versions.txt"
+
+# ---- 1: cost of a sample ----
+phase "cost of one sample (bench_ingest; callgrind)"
+"$BIN/bench_ingest" | tee "$work/ingest.txt" | sed 's/^/    /'
+{
+	echo "metric,value"
+	awk -F': ' '/^metadata/ {split($2, a, " "); print "bytes_per_page," a[1]}
+		/first pass/ {split($2, a, " "); print "ns_first_touch," a[1]}
+		/steady state/ {split($2, a, " "); print "ns_steady," a[1]}
+		/90% of samples/ {split($2, a, " "); print "ns_skewed," a[1]}
+		/cooling sweep/ {split($2, a, " "); print "ns_sweep_per_page," a[1]}' \
+		"$work/ingest.txt"
+	if command -v valgrind >/dev/null; then
+		n=100000
+		cg=$(mktemp)
+		valgrind --tool=callgrind --callgrind-out-file="$cg" \
+			--collect-atstart=no --toggle-collect=steady \
+			"$BIN/bench_ingest" $n >/dev/null 2>&1
+		ir=$(awk '/^summary:/ {print $2}' "$cg")
+		rm -f "$cg"
+		echo "instr_per_sample_steady,$(awk -v a="$ir" -v b=$((2 * n)) 'BEGIN {printf "%.1f", a / b}')"
+	fi
+} >"$out/cost.csv"
+
+# ---- 2: accuracy on the generated workloads ----
+phase "identification accuracy, generated workloads (bench_accuracy $ACC_ARGS)"
+# shellcheck disable=SC2086
+"$BIN/bench_accuracy" $ACC_ARGS --csv "$out/accuracy_generated.csv" \
+	>"$work/accuracy.txt" 2> >(sed 's/^/    /' >&2)
+
+# ---- 3: real workloads under the plugin ----
+phase "real workloads in the guest under the TCG plugin: $REAL_WL"
+for wl in $REAL_WL; do
+	note "$wl"
+	# shellcheck disable=SC2086
+	"$ROOT/scripts/eval-guest.sh" "$wl" $GUEST_ARGS --sample $REAL_W \
+		--window-ms $WINDOW_MS --out "$work" 2>&1 | sed 's/^/      /'
+	[ "${PIPESTATUS[0]}" = 0 ] || die "workload $wl failed (log: $work/$wl.log)"
+	cp "$work/$wl.meta" "$out/$wl.meta"
+done
+
+# Generated traces for the simulator, with their exact truth.
+for wl in $GEN_WL; do
+	[ -s "$work/gen-$wl.trace.gz" ] && continue
+	note "vtier-gen $wl"
+	"$BIN/vtier-gen" "$wl" --pages $GEN_PAGES --rate $RATE \
+		--seconds $GEN_S --sample $GEN_W --seed 1 \
+		--truth "$work/gen-$wl.truth" | gzip -1 >"$work/gen-$wl.trace.gz"
+done
+
+# Distinct pages in a truth file: the footprint the ratios divide.
+footprint() { awk '$1 != "window" && $1 !~ /^#/ {p[$1] = 1} END {print length(p)}' "$1"; }
+
+# ---- 4: hot-set accuracy on the real workloads ----
+phase "hot-set accuracy on the real workloads (vtier-replay)"
+echo "workload,window,t_s,f1,coverage" >"$out/f1_time.csv"
+echo "workload,sample_1_in,mean_f1,mean_coverage" >"$out/f1_rate_real.csv"
+for wl in $REAL_WL; do
+	fp=$(footprint "$work/$wl.truth")
+	k=$(((fp + 4) / 5))		# the fast tier at 1:4
+	"$BIN/vtier-replay" --quota $k --truth "$work/$wl.truth" \
+		--window $((WINDOW_MS * 1000000)) --sample 1 \
+		"$work/$wl.trace.gz" >"$work/$wl.replay"
+	awk -v wl="$wl" -v w=$WINDOW_MS '$1 == "window" {
+		for (i = 1; i < NF; i++) v[$i] = $(i + 1)
+		printf "%s,%d,%.1f,%s,%s\n", wl, $2, ($2 + 1) * w / 1000, v["f1"], v["coverage"] }' \
+		"$work/$wl.replay" >>"$out/f1_time.csv"
+	for s in 1 4 16 64; do
+		"$BIN/vtier-replay" --quota $k --truth "$work/$wl.truth" \
+			--window $((WINDOW_MS * 1000000)) --sample $s --seed 1 --quiet \
+			"$work/$wl.trace.gz" |
+			awk -v wl="$wl" -v n=$((s * REAL_W)) '$1 == "total" {
+				for (i = 1; i < NF; i++) v[$i] = $(i + 1)
+				printf "%s,%d,%s,%s\n", wl, n, v["mean_f1"], v["mean_coverage"] }' \
+			>>"$out/f1_rate_real.csv"
+	done
+	note "$wl: footprint $fp pages, K $k: $(tail -1 "$work/$wl.replay")"
+done
+
+# ---- 5: the simulator ----
+phase "tiering simulator: every policy, fast:slow 1:$RATIOS"
+first=1
+for tr in $REAL_WL $GEN_WL; do
+	case " $GEN_WL " in
+	*" $tr "*) file=$work/gen-$tr.trace.gz; w=$GEN_W; label=gen-$tr ;;
+	*) file=$work/$tr.trace.gz; w=$REAL_W; label=$tr ;;
+	esac
+	for r in $RATIOS; do
+		note "$label 1:$r"
+		ecsv=
+		[ "$r" = 4 ] && ecsv="--epoch-csv $work/$label.epochs.csv"
+		# shellcheck disable=SC2086
+		"$BIN/vtier-sim" --ratio 1:$r --weight $w --sample $((1000 / w)) \
+			--seed 1 --epoch-ms $POLICY_PERIOD --label "$label" \
+			--csv "$work/$label.1-$r.csv" $ecsv "$file" \
+			>"$work/$label.1-$r.txt"
+		if [ $first = 1 ]; then
+			cat "$work/$label.1-$r.csv" >"$out/sim.csv"
+			first=0
+		else
+			tail -n +2 "$work/$label.1-$r.csv" >>"$out/sim.csv"
+		fi
+	done
+	if [ -f "$work/$label.epochs.csv" ]; then
+		if [ -f "$out/sim_epochs.csv" ]; then
+			tail -n +2 "$work/$label.epochs.csv" >>"$out/sim_epochs.csv"
+		else
+			cp "$work/$label.epochs.csv" "$out/sim_epochs.csv"
+		fi
+	fi
+done
+
+# ---- 6: report ----
+phase "figures and report"
+python3 "$ROOT/bench/eval/report.py" --data "$out" --report "$report" \
+	--mode "$([ $quick = 1 ] && echo quick || echo full)"
+note "done in $(($(date +%s) - START)) s: $report"

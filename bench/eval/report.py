@@ -1,0 +1,382 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Figures and docs/EVALUATION.md from the CSV files bench/eval/eval.sh wrote.
+
+    report.py --data DIR --report FILE --mode full|quick
+
+Everything in the report is computed here from the CSV files in DIR (kept
+next to the PNGs), so the text cannot drift from the numbers.  Plots are
+drawn by gnuplot (PNG, pngcairo or png terminal).
+"""
+import argparse
+import csv
+import math
+import os
+import subprocess
+import sys
+from collections import defaultdict
+
+# Simulator policies in the order tables show them.
+POLICIES = ["vtier", "hemem", "memtis", "tpp", "first-touch", "oracle", "all-fast"]
+MIGRATING = ["vtier", "hemem", "memtis", "tpp"]
+ENGINES = ["vtier", "memtis", "hemem"]
+
+
+def read_csv(path):
+    if not os.path.exists(path):
+        return []
+    with open(path, newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def num(x):
+    try:
+        return float(x)
+    except (TypeError, ValueError):
+        return float("nan")
+
+
+def geomean(xs):
+    xs = [x for x in xs if x > 0 and not math.isnan(x)]
+    return math.exp(sum(math.log(x) for x in xs) / len(xs)) if xs else float("nan")
+
+
+def fmt(x, nd=2):
+    if isinstance(x, str):
+        return x
+    if math.isnan(x):
+        return "-"
+    return f"{x:.{nd}f}"
+
+
+class Plotter:
+    """Writes a gnuplot script per figure and runs it; remembers each one."""
+
+    def __init__(self, data):
+        self.data = data
+        self.made = []
+        out = subprocess.run(["gnuplot", "-e", "set terminal"],
+                             capture_output=True, text=True)
+        terms = out.stdout + out.stderr
+        self.term = ("pngcairo size 900,540 font ',10'" if "pngcairo" in terms
+                     else "png size 900,540")
+
+    def plot(self, name, body):
+        gp = os.path.join(self.data, name + ".gp")
+        png = name + ".png"
+        with open(gp, "w") as f:
+            f.write(f"set terminal {self.term}\nset output '{png}'\n")
+            f.write("set datafile separator ','\nset key outside right\n")
+            f.write("set grid ytics\n")
+            f.write(body)
+        r = subprocess.run(["gnuplot", os.path.basename(gp)], cwd=self.data,
+                           capture_output=True, text=True)
+        if r.returncode:
+            sys.exit(f"report: gnuplot failed on {gp}: {r.stderr.strip()}")
+        self.made.append(png)
+        return png
+
+
+def write_dat(data, name, header, rows):
+    with open(os.path.join(data, name), "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(header)
+        w.writerows(rows)
+    return name
+
+
+def cost_section(data, plot, cmds):
+    rows = {r["metric"]: num(r["value"]) for r in read_csv(os.path.join(data, "cost.csv"))}
+    if not rows:
+        return ["No cost figures (cost.csv missing)."]
+    names = [("ns_first_touch", "first touch of a page (promotion, hint)"),
+             ("ns_steady", "steady state, uniform frames"),
+             ("ns_skewed", "90% of samples on 1% of pages")]
+    dat = write_dat(data, "cost.dat.csv", ["case", "ns"],
+                    [[n, rows[n]] for n, _ in names if n in rows])
+    png = plot.plot("cost", f"""set title 'Identification engine: time per sample (4 Mi pages tracked)'
+set style data histograms
+set style fill solid 0.7
+set ylabel 'ns per sample'
+set yrange [0:*]
+unset key
+plot '{dat}' using 2:xtic(1) skip 1
+""")
+    out = ["| measure | value |", "|---|---|"]
+    for n, desc in names:
+        if n in rows:
+            out.append(f"| ns per sample, {desc} | {fmt(rows[n], 1)} |")
+    if "instr_per_sample_steady" in rows:
+        out.append(f"| instructions per sample, steady state (callgrind) | {fmt(rows['instr_per_sample_steady'], 1)} |")
+    if "ns_sweep_per_page" in rows:
+        out.append(f"| cooling sweep, ns per tracked page per epoch | {fmt(rows['ns_sweep_per_page'], 2)} |")
+    if "bytes_per_page" in rows:
+        out.append(f"| metadata, bytes per 4 KiB page | {fmt(rows['bytes_per_page'], 3)} |")
+    out += ["", f"![cost per sample](eval/{png})" if cmds["docs"] else f"![cost per sample]({png})",
+            "", f"Produced by: `{cmds['cost']}`."]
+    return out
+
+
+def accuracy_section(data, plot, cmds):
+    gen = read_csv(os.path.join(data, "accuracy_generated.csv"))
+    real = read_csv(os.path.join(data, "f1_rate_real.csv"))
+    tim = read_csv(os.path.join(data, "f1_time.csv"))
+    out = []
+    pfx = "eval/" if cmds["docs"] else ""
+    if tim:
+        wls = sorted({r["workload"] for r in tim})
+        dat = write_dat(data, "f1_time.dat.csv", ["workload", "t_s", "f1"],
+                        [[r["workload"], r["t_s"], r["f1"]] for r in tim])
+        body = ("set title 'vtier hot-set F1 per window against the plugin's exact counts (K = fast tier at 1:4)'\n"
+                "set xlabel 'guest time, s (plugin time base)'\nset ylabel 'F1'\nset yrange [0:1]\n"
+                "plot " + ", ".join(
+                    f"'{dat}' using (strcol(1) eq '{w}' ? $2 : NaN):3 with linespoints title '{w}'"
+                    for w in wls) + "\n")
+        png = plot.plot("f1_time", body)
+        out += ["### Hot-set F1 over time, real workloads", "",
+                f"![F1 over time]({pfx}{png})", "",
+                f"Produced by: `{cmds['replay']}` (one line per window).", ""]
+        out += ["| workload | windows | mean F1 | mean coverage | min F1 |", "|---|---|---|---|---|"]
+        for w in wls:
+            rs = [r for r in tim if r["workload"] == w]
+            f1 = [num(r["f1"]) for r in rs]
+            cov = [num(r["coverage"]) for r in rs]
+            out.append(f"| {w} | {len(rs)} | {fmt(sum(f1) / len(f1))} | {fmt(sum(cov) / len(cov))} | {fmt(min(f1))} |")
+        out.append("")
+    if gen or real:
+        series = []
+        rows = []
+        for e in ENGINES:
+            by = defaultdict(list)
+            for r in gen:
+                if r["engine"] == e and r["quota_1_of"] == "4":
+                    by[int(r["sample_1_in"])].append(num(r["f1"]))
+            for n in sorted(by):
+                rows.append([f"gen {e}", n, sum(by[n]) / len(by[n])])
+            if by:
+                series.append(f"gen {e}")
+        for r in real:
+            rows.append([f"{r['workload']} vtier", int(r["sample_1_in"]), num(r["mean_f1"])])
+            if f"{r['workload']} vtier" not in series:
+                series.append(f"{r['workload']} vtier")
+        dat = write_dat(data, "f1_rate.dat.csv", ["series", "sample_1_in", "f1"], rows)
+        body = ("set title 'Hot-set F1 against sampling rate (K = fast tier at 1:4)'\n"
+                "set logscale x\nset xlabel 'one sample per N accesses'\nset ylabel 'mean F1'\n"
+                "set yrange [0:1]\nplot " + ", ".join(
+                    f"'{dat}' using (strcol(1) eq '{s}' ? $2 : NaN):3 with linespoints title '{s}'"
+                    for s in series) + "\n")
+        png = plot.plot("f1_rate", body)
+        out += ["### F1 against sampling rate", "",
+                f"![F1 against sampling rate]({pfx}{png})", "",
+                "`gen X`: mean over the generated workloads of engine X (vtier, MEMTIS-style, "
+                "HeMem-style) on the same sampled stream; other lines: vtier on a real workload, "
+                "the plugin's trace thinned further.", "",
+                f"Produced by: `{cmds['accuracy']}` and `{cmds['replay_rate']}`.", ""]
+    if gen:
+        out += ["Generated workloads, mean F1 / coverage after warm-up, quota 1/4 of the footprint:", "",
+                "| workload | sampling | " + " | ".join(ENGINES) + " |", "|---|---|" + "---|" * len(ENGINES)]
+        cell = {(r["workload"], r["sample_1_in"], r["engine"]): r for r in gen if r["quota_1_of"] == "4"}
+        for w in sorted({r["workload"] for r in gen}, key=lambda x: [r["workload"] for r in gen].index(x)):
+            for n in sorted({r["sample_1_in"] for r in gen}, key=int):
+                vals = []
+                for e in ENGINES:
+                    c = cell.get((w, n, e))
+                    vals.append(f"{fmt(num(c['f1']))} / {fmt(num(c['coverage']))}" if c else "-")
+                out.append(f"| {w} | 1/{n} | " + " | ".join(vals) + " |")
+        out.append("")
+    return out
+
+
+# Column names of vtier-sim's --csv and --epoch-csv (docs/simulator.md).
+COL = {"workload": "workload", "ratio": "ratio", "policy": "policy",
+       "hit": "hit_ratio", "rel": "rel_time", "prom": "promoted",
+       "dem": "demoted", "mb": "mb_migrated", "mps": "migrations_per_s",
+       "oracle": "oracle_hits"}
+ECOL = {"workload": "workload", "policy": "policy", "t": "t_s", "mb": "mb_migrated"}
+
+
+def ratio_key(r):
+    return int(str(r).split(":")[-1])
+
+
+def sim_section(data, plot, cmds):
+    rows = read_csv(os.path.join(data, "sim.csv"))
+    if not rows:
+        return ["No simulator results (sim.csv missing)."], {}
+    pfx = "eval/" if cmds["docs"] else ""
+    wls = []
+    for r in rows:
+        if r[COL["workload"]] not in wls:
+            wls.append(r[COL["workload"]])
+    ratios = sorted({r[COL["ratio"]] for r in rows}, key=ratio_key)
+    pols = [p for p in POLICIES if any(r[COL["policy"]] == p for r in rows)]
+    cell = {(r[COL["workload"]], r[COL["ratio"]], r[COL["policy"]]): r for r in rows}
+
+    def get(w, ra, p, k):
+        c = cell.get((w, ra, p))
+        return num(c[COL[k]]) if c else float("nan")
+
+    out = []
+    # Hit ratio and estimated time, one panel per ratio.
+    for metric, title, ylabel, name in (
+            ("hit", "Fast-tier hit ratio", "hit ratio", "hit_ratio"),
+            ("rel", "Estimated memory time relative to all-fast", "time / all-fast", "slowdown")):
+        dat_rows = [[w] + [get(w, ra, p, metric) for p in pols] for ra in ratios for w in wls]
+        dat = write_dat(data, f"{name}.dat.csv", ["workload"] + pols, dat_rows)
+        body = (f"set multiplot layout {len(ratios)},1 title '{title} per policy'\n"
+                "set style data histograms\nset style histogram clustered gap 1\n"
+                "set style fill solid 0.8 border -1\nset xtics rotate by -20 font ',8'\n"
+                f"set ylabel '{ylabel}'\nset yrange [{'0:1' if metric == 'hit' else '1:*'}]\n")
+        for i, ra in enumerate(ratios):
+            first, last = 1 + i * len(wls), (i + 1) * len(wls)
+            body += (f"set title 'fast:slow {ra}'\n"
+                     f"plot '{dat}' every ::{first}::{last} using 2:xtic(1) title '{pols[0]}'" +
+                     "".join(f", '' every ::{first}::{last} using {j + 2} title '{p}'"
+                             for j, p in enumerate(pols[1:], 1)) + "\n")
+        body += "unset multiplot\n"
+        png = plot.plot(name, body.replace("set key outside right", ""))
+        out += [f"### {title}", "", f"![{title}]({pfx}{png})", "",
+                f"Produced by: `{cmds['sim']}`.", "",
+                "| workload | ratio | " + " | ".join(pols) + " |", "|---|---|" + "---|" * len(pols)]
+        for w in wls:
+            for ra in ratios:
+                vals = [get(w, ra, p, metric) for p in pols]
+                out.append(f"| {w} | {ra} | " + " | ".join(fmt(v, 3) for v in vals) + " |")
+        out.append("")
+    # Migration traffic.
+    mig_pols = [p for p in pols if p in MIGRATING]
+    dat_rows = [[w] + [get(w, ra, p, "mps") for p in mig_pols] for ra in ratios for w in wls
+                if ra == ratios[len(ratios) // 2]]
+    dat = write_dat(data, "migrations.dat.csv", ["workload"] + mig_pols, dat_rows)
+    mid = ratios[len(ratios) // 2]
+    png = plot.plot("migrations", f"""set title 'Page migrations per second (pages promoted + demoted), fast:slow {mid}'
+set style data histograms
+set style histogram clustered gap 1
+set style fill solid 0.8 border -1
+set xtics rotate by -20 font ',8'
+set logscale y
+set ylabel 'migrations per second (log)'
+plot '{dat}' using (column(2) > 0 ? column(2) : 1e-3):xtic(1) title '{mig_pols[0]}'""" +
+                    "".join(f", '' using (column({j + 2}) > 0 ? column({j + 2}) : 1e-3) title '{p}'"
+                            for j, p in enumerate(mig_pols[1:], 1)) + "\n")
+    out += ["### Migrations", "", f"![migrations per second]({pfx}{png})", ""]
+    epochs = read_csv(os.path.join(data, "sim_epochs.csv"))
+    if epochs:
+        ew = []
+        for r in epochs:
+            if r[ECOL["workload"]] not in ew:
+                ew.append(r[ECOL["workload"]])
+        dat = write_dat(data, "mb_epoch.dat.csv", ["workload", "policy", "t_s", "mb"],
+                        [[r[ECOL["workload"]], r[ECOL["policy"]], r[ECOL["t"]], r[ECOL["mb"]]]
+                         for r in epochs if r[ECOL["policy"]] in MIGRATING])
+        cols = 2 if len(ew) > 1 else 1
+        body = (f"set multiplot layout {(len(ew) + cols - 1) // cols},{cols} title 'MB migrated per epoch, fast:slow {mid}'\n"
+                "set xlabel 't, s' font ',8'\nset ylabel 'MB' font ',8'\nset key font ',7'\n")
+        for w in ew:
+            body += (f"set title '{w}' font ',9'\nplot " + ", ".join(
+                f"'{dat}' using (strcol(1) eq '{w}' && strcol(2) eq '{p}' ? $3 : NaN):4 with lines title '{p}'"
+                for p in mig_pols) + "\n")
+        body += "unset multiplot\n"
+        png = plot.plot("mb_epoch", body.replace("set key outside right", ""))
+        out += [f"![MB per epoch]({pfx}{png})", ""]
+    out += [f"Produced by: `{cmds['sim']}` (`--epoch-csv` for the per-epoch figure).", "",
+            f"| workload | ratio | " + " | ".join(f"{p} prom / dem / MB / per s" for p in mig_pols) + " |",
+            "|---|---|" + "---|" * len(mig_pols)]
+    for w in wls:
+        for ra in ratios:
+            vals = [f"{fmt(get(w, ra, p, 'prom'), 0)} / {fmt(get(w, ra, p, 'dem'), 0)} / "
+                    f"{fmt(get(w, ra, p, 'mb'), 1)} / {fmt(get(w, ra, p, 'mps'), 1)}" for p in mig_pols]
+            out.append(f"| {w} | {ra} | " + " | ".join(vals) + " |")
+    out.append("")
+    return out, {"wls": wls, "ratios": ratios, "pols": pols, "get": get}
+
+
+def verdict_section(sim):
+    """Where vtier leads and where it trails, computed from sim.csv."""
+    if not sim:
+        return []
+    get, wls, ratios = sim["get"], sim["wls"], sim["ratios"]
+    others = [p for p in MIGRATING if p != "vtier" and p in sim["pols"]]
+    if "first-touch" in sim["pols"]:
+        others.append("first-touch")
+    out = ["| against | vtier faster (cells) | vtier slower (cells) | geomean time, other / vtier |",
+           "|---|---|---|---|"]
+    for p in others:
+        faster = slower = 0
+        ratios_t = []
+        for w in wls:
+            for ra in ratios:
+                v, o = get(w, ra, "vtier", "rel"), get(w, ra, p, "rel")
+                if math.isnan(v) or math.isnan(o):
+                    continue
+                ratios_t.append(o / v)
+                faster += o > v * 1.005
+                slower += o * 1.005 < v
+        out.append(f"| {p} | {faster} | {slower} | {fmt(geomean(ratios_t), 3)} |")
+    out += ["", "Cells within 0.5% count as ties.  Per cell (workload, ratio), vtier's rank by "
+            "estimated time among the migrating policies and first-touch (1 = fastest):", "",
+            "| workload | " + " | ".join(ratios) + " |", "|---|" + "---|" * len(ratios)]
+    for w in wls:
+        cells = []
+        for ra in ratios:
+            ts = {p: get(w, ra, p, "rel") for p in ["vtier"] + others}
+            ts = {p: t for p, t in ts.items() if not math.isnan(t)}
+            if "vtier" not in ts:
+                cells.append("-")
+                continue
+            rank = 1 + sum(t * 1.005 < ts["vtier"] for p, t in ts.items() if p != "vtier")
+            best = min(ts, key=ts.get)
+            cells.append(f"{rank} (best: {best})")
+        out.append(f"| {w} | " + " | ".join(cells) + " |")
+    out.append("")
+    return out
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--data", required=True)
+    ap.add_argument("--report", required=True)
+    ap.add_argument("--mode", choices=["full", "quick"], required=True)
+    a = ap.parse_args()
+    data = os.path.abspath(a.data)
+    report = os.path.abspath(a.report)
+    docs = os.path.dirname(report) == os.path.dirname(data) and os.path.basename(data) == "eval"
+    quick = " QUICK=1" if a.mode == "quick" else ""
+    cmds = {"docs": docs,
+            "cost": "build/bin/bench_ingest; valgrind --tool=callgrind --toggle-collect=steady build/bin/bench_ingest 100000",
+            "accuracy": "build/bin/bench_accuracy --pages P --seconds S --csv accuracy_generated.csv",
+            "replay": "build/bin/vtier-replay --quota K --truth W.truth --window 1000000000 --sample 1 W.trace.gz",
+            "replay_rate": "build/bin/vtier-replay ... --sample N --quiet W.trace.gz",
+            "sim": "build/bin/vtier-sim --ratio 1:R --weight 100 --sample 10 --seed 1 --epoch-ms 1000 --csv F TRACE"}
+    plot = Plotter(data)
+    versions = open(os.path.join(data, "versions.txt")).read().strip()
+    lines = ["# vtier evaluation", "",
+             f"Written by `make eval{quick}` (bench/eval/eval.sh, bench/eval/report.py) from the CSV files "
+             f"in `{os.path.relpath(data, os.path.dirname(report))}/`, which hold the raw numbers of every figure. "
+             "Do not edit by hand: run the command again.", "",
+             "```", versions, "```", "",
+             "## Method", "",
+             "- **Ground truth**: real workloads run in a QEMU TCG guest under the vtier-gt plugin "
+             "(docs/tcg-plugin.md), which counts every guest-physical access per page and window and keeps "
+             "a 1-in-100 sampled trace v1 of them (docs/workloads.md lists the workloads). Generated workloads "
+             "(vtier-gen, docs/trace-format.md) have exact expected counts.",
+             "- **Accuracy**: the identified hot set against the true top-K pages of each window, K = the fast tier "
+             "(1/5 of the footprint, fast:slow 1:4, for real workloads; 1/4 of the footprint for the generated table).",
+             "- **Simulator** (docs/simulator.md): each trace record is charged to the tier its page is in, "
+             "migrations at their cost; every policy sees the same 1-in-1000 sample stream; `oracle` is the best "
+             "fixed placement from the whole trace's counts, `all-fast` the lower bound of time.", ""]
+    lines += ["## Cost of one sample", ""] + cost_section(data, plot, cmds) + [""]
+    lines += ["## Identification accuracy", ""] + accuracy_section(data, plot, cmds)
+    simlines, sim = sim_section(data, plot, cmds)
+    lines += ["## Tiering, simulated", ""] + simlines
+    lines += ["## Where vtier leads and where it trails", ""] + verdict_section(sim)
+    extra = os.path.join(data, "multivm.md")
+    if os.path.exists(extra):
+        lines += open(extra).read().splitlines() + [""]
+    with open(report, "w") as f:
+        f.write("\n".join(lines).rstrip() + "\n")
+    print(f"report: {report} ({len(plot.made)} figures)")
+
+
+if __name__ == "__main__":
+    main()
