@@ -135,6 +135,9 @@ for e in "$@"; do
 		dst=/data/$(basename "$src")
 	fi
 	mkdir -p ".$(dirname "$dst")"
+	# DEST may be a busybox applet link (an absolute /bin/busybox link):
+	# cp would follow it and overwrite the HOST's busybox.  Replace it.
+	rm -f ".$dst"
 	cp "$src" ".$dst"
 done
 
