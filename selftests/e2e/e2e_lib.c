@@ -306,6 +306,16 @@ int e2e_start_guest(struct e2e *e, const struct e2e_guest_opts *o)
 		argv[n++] = "--socket-server";
 	if (o->vsock != E2E_VSOCK_NONE)
 		argv[n++] = e->vu_sock;
+	if (o->qemu_args) {
+		argv[n++] = "--";
+		for (const char *const *a = o->qemu_args; *a; a++) {
+			if (n == 31) {
+				fprintf(stderr, "# e2e: too many QEMU arguments\n");
+				return -1;
+			}
+			argv[n++] = *a;
+		}
+	}
 	argv[n] = NULL;
 	/* The serial console's input is a pipe: see e2e_send_console(). */
 	if (e->console_in >= 0)

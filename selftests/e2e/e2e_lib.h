@@ -58,6 +58,7 @@ struct e2e_guest_opts {
 	const char *mem;	/* guest RAM, default "1G" */
 	int smp;		/* vCPUs, default 2 */
 	int timeout_s;		/* guest powers off after this; 0: never */
+	const char *const *qemu_args;	/* extra QEMU arguments, NULL-ended */
 };
 
 /* Set up paths and the temp dir; (re)build the initramfs.  0 or -1. */
