@@ -87,10 +87,6 @@ const struct engine_ops vtier_engine = {
 
 /* ---- HeMem-style ---- */
 
-#define HEMEM_HOT_READS		8
-#define HEMEM_HOT_WRITES	4
-#define HEMEM_COOL_AT		18
-
 struct hm_page {
 	uint16_t reads, writes;
 	uint32_t clock;		/* global clock value last applied */
@@ -218,7 +214,7 @@ const struct engine_ops hemem_engine = {
 
 /* ---- MEMTIS-style ---- */
 
-#define MT_BINS	16
+#define MT_BINS	MEMTIS_BINS
 
 struct mt {
 	uint16_t *cnt;

@@ -21,6 +21,12 @@ struct engine_ops {
 	void (*destroy)(void *e);
 };
 
+/* Published constants, shared with the simulator (bench/sim_pol_*.c). */
+#define HEMEM_HOT_READS		8	/* HeMem pebs.h: hot at 8 sampled reads */
+#define HEMEM_HOT_WRITES	4	/* ... or 4 sampled writes */
+#define HEMEM_COOL_AT		18	/* halve every count when one reaches 18 */
+#define MEMTIS_BINS		16	/* MEMTIS: 16 log2 hotness bins */
+
 extern const struct engine_ops vtier_engine, hemem_engine, memtis_engine;
 
 #endif

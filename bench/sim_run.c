@@ -1,0 +1,157 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The record loop that drives every policy in one pass, the policy list,
+ * and the static oracle's ranking.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "sim.h"
+
+const struct sim_policy_ops *const sim_policies[] = {
+	&sim_vtier_ops, &sim_hemem_ops, &sim_memtis_ops, &sim_tpp_ops,
+	&sim_first_touch_ops, &sim_all_fast_ops, &sim_oracle_ops, NULL,
+};
+
+const struct sim_policy_ops *sim_policy_find(const char *name)
+{
+	int i;
+
+	for (i = 0; sim_policies[i]; i++)
+		if (!strcmp(sim_policies[i]->name, name))
+			return sim_policies[i];
+	return NULL;
+}
+
+int sim_policy_create(struct sim_policy *p, const struct sim_policy_ops *ops,
+		      const struct sim_trace *tr, const struct sim_params *par,
+		      uint64_t cap)
+{
+	memset(p, 0, sizeof(*p));
+	p->ops = ops;
+	p->tr = tr;
+	p->par = par;
+	if (sim_tier_init(&p->tier, par, tr->npages, cap, ops->name))
+		return -1;
+	if (ops->create(p)) {
+		sim_tier_free(&p->tier);
+		return -1;
+	}
+	return 0;
+}
+
+void sim_policy_destroy(struct sim_policy *p)
+{
+	if (p->ops->destroy)
+		p->ops->destroy(p);
+	sim_tier_free(&p->tier);
+}
+
+struct rank {
+	uint64_t count;
+	uint32_t id;
+};
+
+static int by_count(const void *a, const void *b)
+{
+	const struct rank *x = a, *y = b;
+
+	if (x->count != y->count)
+		return x->count < y->count ? 1 : -1;
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+uint32_t *sim_top_pages(const struct sim_trace *tr, uint64_t k)
+{
+	struct rank *r = malloc((tr->npages ? tr->npages : 1) * sizeof(*r));
+	uint32_t *top = malloc((k ? k : 1) * sizeof(*top));
+	uint64_t i;
+
+	if (!r || !top) {
+		free(r);
+		free(top);
+		return NULL;
+	}
+	for (i = 0; i < tr->npages; i++) {
+		r[i].count = tr->count[i];
+		r[i].id = (uint32_t)i;
+	}
+	qsort(r, tr->npages, sizeof(*r), by_count);
+	for (i = 0; i < k && i < tr->npages; i++)
+		top[i] = r[i].id;
+	free(r);
+	return top;
+}
+
+uint64_t sim_oracle_hits(const struct sim_trace *tr, uint64_t k, uint64_t w)
+{
+	uint32_t *top = sim_top_pages(tr, k);
+	uint64_t i, hits = 0;
+
+	if (!top)
+		return 0;
+	for (i = 0; i < k && i < tr->npages; i++)
+		hits += tr->count[top[i]];
+	free(top);
+	return hits * w;
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+void sim_run(const struct sim_trace *tr, const struct sim_params *par,
+	     struct sim_policy *pols, int n, int progress)
+{
+	uint64_t rng = par->seed * 0x9E3779B97F4A7C15ull + 1;
+	uint64_t i, t0, start, end, mark = tr->n / 10;
+	double w0 = now_s();
+	int j;
+
+	if (!tr->n)
+		return;
+	t0 = tr->ts[0];
+	start = t0;
+	end = t0 + par->epoch_ns;
+	for (i = 0; i < tr->n; i++) {
+		uint64_t ts = tr->ts[i];
+		uint32_t id = tr->idw[i] >> 1;
+		int write = tr->idw[i] & 1, s;
+
+		while (ts >= end) {
+			for (j = 0; j < n; j++)
+				sim_tier_end_epoch(&pols[j].tier, start - t0,
+						   par->epoch_ns);
+			start = end;
+			end += par->epoch_ns;
+		}
+		s = sim_coin(&rng, par->sample_n);
+		for (j = 0; j < n; j++) {
+			struct sim_policy *p = &pols[j];
+
+			if (p->ops->tick)
+				p->ops->tick(p, ts);
+			if (p->ops->touch)
+				p->ops->touch(p, id);
+			sim_tier_access(&p->tier, id);
+			if (s && p->ops->sample)
+				p->ops->sample(p, id, ts, write);
+		}
+		/* Every 10% of the records, once the run takes a while. */
+		if (progress && i == mark && i && now_s() - w0 > 2) {
+			fprintf(stderr, "vtier-sim: %llu%% of %llu records, %.1f s\n",
+				(unsigned long long)(100 * i / tr->n),
+				(unsigned long long)tr->n, now_s() - w0);
+		}
+		if (i == mark)
+			mark += tr->n / 10;
+	}
+	for (j = 0; j < n; j++)
+		sim_tier_end_epoch(&pols[j].tier, start - t0,
+				   tr->ts[tr->n - 1] - start + 1);
+}
