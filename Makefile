@@ -18,6 +18,7 @@ all: userspace module
 userspace:
 	$(MAKE) -C host-backend
 	$(MAKE) -C tools/replay
+	$(MAKE) -C tools/tcgplugin plugin
 
 # The module needs the guest kernel's headers: build/guest-kernel.env names
 # them (written by `make deps`).
@@ -32,13 +33,17 @@ $(KENV):
 guest-bin:
 	$(MAKE) -C selftests/guest
 	$(MAKE) -C tools/workload
+	$(MAKE) -C tools/tcgplugin guest-bin
+	$(MAKE) -C selftests/tcgplugin guest-bin
 
 # Test folders: each Makefile builds <something>_test programs into OUT
 # (default build/bin).  Those in SAN_TEST_DIRS are also built with
 # ASan/UBSan into build/san.  e2e tests boot QEMU, so they run last.
 UNIT_TEST_DIRS := selftests/proto selftests/host selftests/core selftests/replay selftests/sampler
 SAN_TEST_DIRS := selftests/proto selftests/host selftests/core selftests/sampler
+SAN_TEST_DIRS += selftests/tcgplugin
 E2E_TEST_DIRS := selftests/e2e selftests/numa
+E2E_TEST_DIRS += selftests/tcgplugin
 
 tests: userspace guest-bin module
 	for d in $(UNIT_TEST_DIRS) $(E2E_TEST_DIRS); do \
