@@ -14,6 +14,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "balance.h"
 #include "migrate.h"
 #include "vm.h"
 
@@ -37,7 +38,7 @@ static struct {
 	int nclients;
 } ctl = { .ev = { .fd = -1 } };
 
-/* Placement figures (all zero while observe-only). */
+/* Placement figures (all zero while observe-only but fast_pages). */
 static void add_placement(json_t *o, const struct vm *vm)
 {
 	const struct placement *pl = &vm->place;
@@ -49,7 +50,7 @@ static void add_placement(json_t *o, const struct vm *vm)
 		"{s:i, s:i, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:i}",
 		"fast_node", g_observe_only ? -1 : g_place.fast_node,
 		"slow_node", g_observe_only ? -1 : g_place.slow_node,
-		"fast_pages", (json_int_t)pl->held_pages,
+		"fast_pages", (json_int_t)balance_fast_pages(vm),
 		"promoted_pages", (json_int_t)p->promoted,
 		"demoted_pages", (json_int_t)p->demoted,
 		"already_pages", (json_int_t)p->already,
@@ -65,6 +66,32 @@ static void add_placement(json_t *o, const struct vm *vm)
 		"latency_p50_us", (json_int_t)p50,
 		"latency_p99_us", (json_int_t)p99,
 		"last_move_errno", p->last_errno));
+}
+
+/* The balancer's view of the VM (docs/balancer.md). */
+static void add_balance(json_t *o, const struct vm *vm)
+{
+	const struct vm_balance *vb = &vm->bal;
+	json_t *arr = json_array();
+	unsigned int i, n = vb->nchanges < VM_QUOTA_CHANGES ?
+			    vb->nchanges : VM_QUOTA_CHANGES;
+
+	for (i = vb->nchanges - n; i < vb->nchanges; i++) {
+		const struct quota_change *c =
+			&vb->changes[i % VM_QUOTA_CHANGES];
+
+		json_array_append_new(arr, json_pack("{s:I, s:I, s:I, s:s}",
+			"t_ms", (json_int_t)c->t_ms, "from", (json_int_t)c->from,
+			"to", (json_int_t)c->to, "reason", c->reason));
+	}
+	json_object_update_new(o, json_pack(
+		"{s:I, s:I, s:I, s:I, s:I, s:o}",
+		"min_pages", (json_int_t)vb->min_pages,
+		"max_pages", (json_int_t)vb->max_pages,
+		"weight", (json_int_t)vb->weight,
+		"demand_pages", (json_int_t)vb->demand_pages,
+		"host_demoted_pages", (json_int_t)vb->host_demoted_pages,
+		"quota_changes", arr));
 }
 
 static json_t *vm_status(const struct vm *vm)
@@ -90,8 +117,10 @@ static json_t *vm_status(const struct vm *vm)
 			 "device_broken", vm->broken,
 			 "untracked_pages", (json_int_t)vm->pages.untracked,
 			 "last_error", vm->last_error);
-	if (o)
+	if (o) {
 		add_placement(o, vm);
+		add_balance(o, vm);
+	}
 	return o;
 }
 
@@ -100,9 +129,24 @@ static json_t *status_reply(void)
 	json_t *arr = json_array();
 	int i;
 
-	for (i = 0; i < ctl.nvms; i++)
+	struct balance_info bi;
+	uint64_t allocated = 0;
+
+	balance_get_info(&bi);
+	for (i = 0; i < ctl.nvms; i++) {
 		json_array_append_new(arr, vm_status(ctl.vms[i]));
-	return json_pack("{s:o}", "vms", arr);
+		allocated += ctl.vms[i]->quota_pages;
+	}
+	return json_pack("{s:o, s:{s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I}}",
+			 "vms", arr, "balancer",
+			 "policy", bi.policy,
+			 "period_ms", (json_int_t)bi.period_ms,
+			 "fmem_total_pages", (json_int_t)bi.total_pages,
+			 "allocated_pages", (json_int_t)allocated,
+			 "step_pages", (json_int_t)bi.step_pages,
+			 "deadband_pages", (json_int_t)bi.deadband_pages,
+			 "deadline_ms", (json_int_t)bi.deadline_ms,
+			 "periods", (json_int_t)bi.periods);
 }
 
 static int by_gpfn(const void *a, const void *b)
@@ -133,15 +177,19 @@ static json_t *pages_reply(const struct vm *vm)
 	for (i = 0; i < n; i++) {
 		const struct page_entry *e = sorted[i];
 
+		bool fast = g_observe_only ? residency_fast(&vm->logical, e->gpfn) :
+			    placement_fast(&vm->place, e->gpfn);
+
 		json_array_append_new(arr, json_pack(
-			"{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:s}",
+			"{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:s, s:b}",
 			"gpfn", (json_int_t)e->gpfn, "gpa", (json_int_t)e->gpa,
 			"region", (json_int_t)e->region,
 			"region_gpa", (json_int_t)e->region_gpa,
 			"mmap_offset", (json_int_t)e->mmap_offset,
 			"vmm_addr", (json_int_t)e->vmm_addr,
 			"hints", (json_int_t)e->hints,
-			"last_action", action_name(e->last_action)));
+			"last_action", action_name(e->last_action),
+			"fast", fast));
 	}
 	free(sorted);
 	return json_pack("{s:s, s:i, s:I, s:o}", "vm", vm->name,
@@ -158,6 +206,42 @@ static json_t *error_reply(const char *fmt, const char *arg)
 	return json_pack("{s:s}", "error", msg);
 }
 
+/* Optional non-negative integer field; 0 absent, 1 set, -1 bad. */
+static int opt_u64(json_t *req, const char *k, uint64_t *v)
+{
+	json_t *j = json_object_get(req, k);
+
+	if (!j)
+		return 0;
+	if (!json_is_integer(j) || json_integer_value(j) < 0)
+		return -1;
+	*v = (uint64_t)json_integer_value(j);
+	return 1;
+}
+
+static json_t *quota_request(json_t *req, struct vm *vm)
+{
+	uint64_t min = 0, max = 0, w = 0;
+	uint32_t weight;
+	int hmin = opt_u64(req, "min_pages", &min);
+	int hmax = opt_u64(req, "max_pages", &max);
+	int hw = opt_u64(req, "weight", &w);
+	char err[200];
+
+	if (hmin < 0 || hmax < 0 || hw < 0)
+		return error_reply("bad value in quota request%s", "");
+	if (hw && w > BAL_MAX_WEIGHT)
+		w = 0;		/* out of range: refused below */
+	weight = (uint32_t)w;
+	if (balance_set_limits(vm, hmin ? &min : NULL, hmax ? &max : NULL,
+			       hw ? &weight : NULL, err, sizeof(err)))
+		return error_reply("%s", err);
+	return json_pack("{s:s, s:I, s:I, s:I}", "vm", vm->name,
+			 "min_pages", (json_int_t)vm->bal.min_pages,
+			 "max_pages", (json_int_t)vm->bal.max_pages,
+			 "weight", (json_int_t)vm->bal.weight);
+}
+
 static json_t *handle_request(const char *line)
 {
 	const char *cmd = NULL, *name = NULL;
@@ -171,11 +255,12 @@ static json_t *handle_request(const char *line)
 	}
 	if (!strcmp(cmd, "status")) {
 		rep = status_reply();
-	} else if (!strcmp(cmd, "pages")) {
+	} else if (!strcmp(cmd, "pages") || !strcmp(cmd, "quota")) {
 		rep = NULL;
 		for (i = 0; name && i < ctl.nvms; i++)
 			if (!strcmp(ctl.vms[i]->name, name))
-				rep = pages_reply(ctl.vms[i]);
+				rep = cmd[0] == 'p' ? pages_reply(ctl.vms[i]) :
+				      quota_request(req, ctl.vms[i]);
 		if (!rep)
 			rep = error_reply("unknown VM '%s'", name ? name : "");
 	} else {

@@ -8,6 +8,10 @@
  *          [--fast-node N] [--slow-node N] [--fmem-total SIZE]
  *          [--initial slow|fast|local] [--vm-mbps N] [--host-mbps N]
  *          [--hint-rate N] [--queue-len N]
+ *          [,min=SIZE][,max=SIZE][,weight=N] (in --vm)
+ *          [--balance utility|proportional|static|off] [--balance-period MS]
+ *          [--balance-step SIZE] [--balance-deadband SIZE]
+ *          [--quota-deadline MS]
  */
 #include <errno.h>
 #include <getopt.h>
@@ -23,6 +27,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "balance.h"
 #include "control.h"
 #include "migrate.h"
 #include "vhost_user.h"
@@ -35,6 +40,7 @@ static struct vm *vms[MAX_VMS];
 static int nvms;
 static bool stopping;
 static struct migrate_opts mopts = { .fast_node = -1, .slow_node = -1 };
+static struct balance_opts bopts;
 
 static void usage(FILE *f)
 {
@@ -54,8 +60,19 @@ static void usage(FILE *f)
 		"  --vm-mbps N     migration bandwidth per VM, MB/s (default 0: unlimited)\n"
 		"  --host-mbps N   migration bandwidth for all VMs, MB/s (default 0: unlimited)\n"
 		"  --hint-rate N   hints per second per VM (default 0: unlimited)\n"
-		"  --queue-len N   rate-limited hints waiting per VM (default %d)\n",
-		VTIER_DEFAULT_PORT, CONTROL_DEFAULT_PATH, PLACE_DEFAULT_QUEUE);
+		"  --queue-len N   rate-limited hints waiting per VM (default %d)\n"
+		"Balancer (with --fmem-total; docs/balancer.md):\n"
+		"  min=SIZE,max=SIZE,weight=N (in --vm)  guaranteed / largest fast memory, weight\n"
+		"                  (default 0, --fmem-total, 1)\n"
+		"  --balance utility|proportional|static|off  policy (default utility)\n"
+		"  --balance-period MS  how often quotas are planned (default %d)\n"
+		"  --balance-step SIZE  largest quota change per period (default total/%d)\n"
+		"  --balance-deadband SIZE  smaller changes are not made (default total/%d)\n"
+		"  --quota-deadline MS  time a guest has to get under a lowered quota\n"
+		"                  before vtierd demotes its pages itself (default %d)\n",
+		VTIER_DEFAULT_PORT, CONTROL_DEFAULT_PATH, PLACE_DEFAULT_QUEUE,
+		BALANCE_DEFAULT_PERIOD_MS, BALANCE_STEP_DIV,
+		BALANCE_DEADBAND_DIV, BALANCE_DEFAULT_DEADLINE_MS);
 }
 
 /* Parse a size with an optional K/M/G/T suffix (bytes). */
@@ -88,6 +105,7 @@ static int parse_vm(char *spec, struct vm *vm)
 
 	vm->cid = 3;
 	vm->port = VTIER_DEFAULT_PORT;
+	vm->bal.weight = 1;
 	for (kv = strtok_r(spec, ",", &save); kv; kv = strtok_r(NULL, ",", &save)) {
 		val = strchr(kv, '=');
 		if (val)
@@ -122,6 +140,25 @@ static int parse_vm(char *spec, struct vm *vm)
 				return -1;
 			}
 			vm->quota_pages = v / PLACE_PAGE_SIZE;
+			vm->bal.quota_set = true;
+		} else if (!strcmp(kv, "min") || !strcmp(kv, "max")) {
+			if (parse_size(val, &v)) {
+				fprintf(stderr, "vtierd: --vm: bad %s '%s'\n", kv, val);
+				return -1;
+			}
+			if (kv[1] == 'i') {
+				vm->bal.min_pages = v / PLACE_PAGE_SIZE;
+			} else {
+				vm->bal.max_pages = v / PLACE_PAGE_SIZE;
+				vm->bal.max_set = true;
+			}
+		} else if (!strcmp(kv, "weight")) {
+			if (parse_size(val, &v) || v < 1 || v > BAL_MAX_WEIGHT) {
+				fprintf(stderr, "vtierd: --vm: weight must be 1 to %u\n",
+					BAL_MAX_WEIGHT);
+				return -1;
+			}
+			vm->bal.weight = (uint32_t)v;
 		} else if (!strcmp(kv, "port")) {
 			if (parse_size(val, &v) || v == 0 || v >= 0xffffffffull) {
 				fprintf(stderr, "vtierd: --vm: bad port '%s'\n", val);
@@ -184,6 +221,45 @@ static int parse_placement_opt(int c, const char *arg)
 	return 0;
 bad:
 	fprintf(stderr, "vtierd: bad value '%s' for a placement option\n", arg);
+	return -1;
+}
+
+/* --balance and friends; 0, or -1 after saying what is wrong. */
+static int parse_balance_opt(int c, const char *arg)
+{
+	uint64_t v;
+
+	if (c == 'P') {
+		bopts.off = !strcmp(arg, "off");
+		if (!bopts.off && bal_policy_parse(arg, &bopts.policy))
+			goto bad;
+		return 0;
+	}
+	if (parse_size(arg, &v))
+		goto bad;
+	switch (c) {
+	case 'p':
+		if (v < 10 || v > 3600000)
+			goto bad;
+		bopts.period_ms = (uint32_t)v;
+		break;
+	case 'D':
+		if (v > 3600000)
+			goto bad;
+		bopts.deadline_ms = (uint32_t)v;
+		break;
+	case 's':
+		bopts.step_bytes = v;
+		bopts.step_set = true;
+		break;
+	case 'd':
+		bopts.deadband_bytes = v;
+		bopts.deadband_set = true;
+		break;
+	}
+	return 0;
+bad:
+	fprintf(stderr, "vtierd: bad value '%s' for a balancer option\n", arg);
 	return -1;
 }
 
@@ -317,6 +393,11 @@ static int parse_args(int argc, char **argv, const char **control)
 		{ "host-mbps", required_argument, NULL, 'H' },
 		{ "hint-rate", required_argument, NULL, 'R' },
 		{ "queue-len", required_argument, NULL, 'Q' },
+		{ "balance", required_argument, NULL, 'P' },
+		{ "balance-period", required_argument, NULL, 'p' },
+		{ "balance-step", required_argument, NULL, 's' },
+		{ "balance-deadband", required_argument, NULL, 'd' },
+		{ "quota-deadline", required_argument, NULL, 'D' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -351,6 +432,10 @@ static int parse_args(int argc, char **argv, const char **control)
 			if (parse_placement_opt(c, optarg))
 				return -1;
 			break;
+		case 'P': case 'p': case 's': case 'd': case 'D':
+			if (parse_balance_opt(c, optarg))
+				return -1;
+			break;
 		case 'h':
 			usage(stdout);
 			exit(0);
@@ -373,6 +458,7 @@ int main(int argc, char **argv)
 	sigset_t mask;
 	int i;
 
+	balance_opts_init(&bopts);
 	if (parse_args(argc, argv, &control))
 		return 2;
 	signal(SIGPIPE, SIG_IGN);
@@ -386,6 +472,9 @@ int main(int argc, char **argv)
 		perror("vtierd: epoll/signalfd");
 		return 1;
 	}
+	/* Before placement: it sets the starting quotas. */
+	if (balance_setup(&bopts, mopts.fmem_total, vms, nvms))
+		return 2;
 	if (migrate_setup(&mopts, vms, nvms))
 		return 1;
 	for (i = 0; i < nvms; i++)

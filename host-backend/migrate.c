@@ -173,8 +173,11 @@ void migrate_attach(struct vm *vm)
 	uint64_t max_pfn = memtab_top(&vm->mem) >> PLACE_PAGE_SHIFT;
 	int err;
 
-	if (g_observe_only)
+	if (g_observe_only) {
+		if (residency_attach(&vm->logical, max_pfn))
+			vm_error(vm, "out of memory for the residency table");
 		return;
+	}
 	/* pid 0 would name vtierd itself, whose addresses differ. */
 	err = vm->vmm_pid > 0 ? mover_check_access(vm->vmm_pid) : -ESRCH;
 	if (err) {
@@ -200,6 +203,7 @@ void migrate_detach(struct vm *vm)
 {
 	if (!g_observe_only)
 		placement_detach(&vm->place);
+	residency_detach(&vm->logical);
 }
 
 void migrate_hints(struct vm *vm, const struct vtier_hint_host *h,

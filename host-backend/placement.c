@@ -93,6 +93,7 @@ void placement_detach(struct placement *pl)
 	pl->q_len = pl->q_head = 0;
 	free(pl->fast);
 	free(pl->q);
+	fast_order_free(&pl->order);
 	pl->fast = NULL;
 	pl->q = NULL;
 	pl->max_pfn = 0;
@@ -106,6 +107,11 @@ bool placement_fast(const struct placement *pl, uint64_t gpfn)
 	       (pl->fast[gpfn / 64] >> (gpfn % 64)) & 1;
 }
 
+static bool is_fast(const void *pl, uint64_t gpfn)
+{
+	return placement_fast(pl, gpfn);
+}
+
 static void set_fast(struct placement *pl, uint64_t gpfn, bool on)
 {
 	uint64_t bit = 1ull << (gpfn % 64);
@@ -116,6 +122,8 @@ static void set_fast(struct placement *pl, uint64_t gpfn, bool on)
 	if (on) {
 		pl->held_pages++;
 		pl->host->fmem_held_pages++;
+		fast_order_push(&pl->order, gpfn, pl->held_pages, pl->max_pfn,
+				is_fast, pl);
 	} else {
 		pl->held_pages--;
 		pl->host->fmem_held_pages--;
@@ -313,6 +321,35 @@ void placement_batch(struct placement *pl, const struct vtier_hint_host *h,
 				submit(pl, &r, now_ns, ack);
 		}
 	}
+}
+
+uint64_t placement_demote_oldest(struct placement *pl, uint64_t n,
+				 uint64_t now_ns)
+{
+	uint64_t one[256], *buf;
+	struct place_ack ack;
+	size_t got, i;
+
+	if (!pl->fast || !n)
+		return 0;
+	n = n < pl->held_pages ? n : pl->held_pages;
+	/* All at once: a queued demotion still counts as fast. */
+	buf = malloc(n * sizeof(*buf));
+	if (!buf) {
+		buf = one;
+		n = n < 256 ? n : 256;
+	}
+	got = fast_order_oldest(&pl->order, pl->max_pfn, is_fast, pl, buf, n);
+	for (i = 0; i < got; i++) {
+		struct place_req r = { .gpfn = buf[i], .t_ns = now_ns,
+				       .action = VTIER_HINT_DEMOTE };
+
+		memset(&ack, 0, sizeof(ack));
+		submit(pl, &r, now_ns, &ack);
+	}
+	if (buf != one)
+		free(buf);
+	return got;
 }
 
 bool placement_tick(struct placement *pl, uint64_t now_ns)

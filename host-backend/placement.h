@@ -16,6 +16,7 @@
 #include <sys/types.h>
 
 #include "mover.h"
+#include "residency.h"
 #include "vtier_proto.h"
 
 #define PLACE_PAGE_SHIFT	12
@@ -74,6 +75,7 @@ struct placement {
 	void *xlate_ctx;
 	uint64_t *fast;		/* bitmap: gpfn placed on the fast node */
 	uint64_t max_pfn;
+	struct fast_order order;	/* when each fast gpfn became fast */
 
 	struct bucket bw, hints;
 	struct place_req *q;	/* FIFO ring of host->queue_len */
@@ -110,6 +112,13 @@ void placement_batch(struct placement *pl, const struct vtier_hint_host *h,
 bool placement_tick(struct placement *pl, uint64_t now_ns);
 
 bool placement_fast(const struct placement *pl, uint64_t gpfn);
+/*
+ * The host takes fast memory back (a guest over its quota past the
+ * deadline): demote n fast pages, oldest promotion first, through the
+ * usual limits and queue.  Returns the pages submitted.
+ */
+uint64_t placement_demote_oldest(struct placement *pl, uint64_t n,
+				 uint64_t now_ns);
 /* Hint-to-placement latency of the recent moves, µs (0 if none). */
 void placement_latency(const struct placement *pl, uint32_t *p50,
 		       uint32_t *p99);

@@ -8,6 +8,7 @@
 
 #include <stdio.h>
 
+#include "balance.h"
 #include "migrate.h"
 #include "vm.h"
 #include "vsock_dev.h"
@@ -47,6 +48,18 @@ void session_bye(struct vm *vm, struct vsock_flow *f, uint32_t reason)
 	send_frame(vm, f, buf, vtier_enc_bye(buf, sizeof(buf),
 					     ++f->sess.seq_out, reason));
 	f->sess.state = SESSION_DONE;
+}
+
+void session_quota(struct vm *vm, struct vsock_flow *f, uint64_t quota_pages)
+{
+	uint8_t buf[64];
+
+	if (f->sess.state != SESSION_READY)
+		return;
+	if (send_frame(vm, f, buf, vtier_enc_quota(buf, sizeof(buf),
+						   ++f->sess.seq_out,
+						   quota_pages)))
+		vsock_flow_close(f, false);
 }
 
 static int on_hello(struct vm *vm, struct vsock_flow *f,
@@ -133,9 +146,13 @@ static int on_hints(struct vm *vm, struct vsock_flow *f,
 	vm->st.hints_translated += translated;
 	vm->st.hints_rejected += rejected;
 	/* Translated hints go to placement, which has the final word. */
-	if (g_observe_only)
+	if (g_observe_only) {
 		ack.applied = translated;
-	else if (translated)
+		/* What would be fast, for the balancer's quota deadline. */
+		for (i = 0; i < translated; i++)
+			residency_hint(&vm->logical, ok[i].gpfn, ok[i].order,
+				       ok[i].action == VTIER_HINT_PROMOTE);
+	} else if (translated)
 		migrate_hints(vm, ok, translated, &ack);
 	ack.rejected += rejected;
 	if (g_verbose)
@@ -159,6 +176,7 @@ static void on_report(struct vm *vm, const struct vtier_msg *m)
 	vm->report.samples = m->report.samples;
 	for (i = 0; i < VTIER_HIST_BUCKETS; i++)
 		vm->report.hist[i] = m->report.hist[i];
+	balance_note_report(vm);
 }
 
 /* Act on one complete frame whose header passed vtier_hdr_check(). */

@@ -40,6 +40,9 @@ void session_init(struct session *s);
 int session_input(struct vm *vm, struct vsock_flow *f, const uint8_t *data,
 		  uint32_t len);
 
+/* Queue a QUOTA frame on a session that completed HELLO/WELCOME. */
+void session_quota(struct vm *vm, struct vsock_flow *f, uint64_t quota_pages);
+
 /* Queue a BYE frame (daemon exit or protocol error). */
 void session_bye(struct vm *vm, struct vsock_flow *f, uint32_t reason);
 

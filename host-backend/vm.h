@@ -10,10 +10,12 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "balancer.h"
 #include "loop.h"
 #include "memtab.h"
 #include "pages.h"
 #include "placement.h"
+#include "residency.h"
 #include "vring.h"
 #include "vsock_dev.h"
 
@@ -30,6 +32,25 @@ struct vm_report {
 	uint32_t sample_rate, epoch_ms;
 	uint64_t wss_pages, samples;
 	uint64_t hist[VTIER_HIST_BUCKETS];
+};
+
+#define VM_QUOTA_CHANGES 8
+
+struct quota_change {
+	uint64_t t_ms, from, to;	/* t_ms: since vtierd started */
+	char reason[BAL_REASON_LEN];
+};
+
+/* The balancer's view of a VM (balance.c, docs/balancer.md). */
+struct vm_balance {
+	uint64_t min_pages, max_pages;
+	uint32_t weight;
+	bool max_set, quota_set;	/* given in --vm */
+	uint64_t report_ns;		/* when the last REPORT arrived */
+	uint64_t demand_pages, host_demoted_pages;
+	uint64_t over_since_ns;		/* fast pages over quota since; 0: not */
+	struct quota_change changes[VM_QUOTA_CHANGES];
+	unsigned int nchanges;		/* made so far; the last 8 are kept */
 };
 
 struct vm {
@@ -53,6 +74,8 @@ struct vm {
 	struct vsock_dev vs;
 	struct page_table pages;
 	struct placement place;	/* fast-node pages, quota, limits */
+	struct residency logical;	/* observe-only: hinted fast frames */
+	struct vm_balance bal;
 	struct vm_stats st;
 	struct vm_report report;
 	uint16_t sampler;

@@ -4,7 +4,9 @@
  *
  *   vtierctl [--control PATH] status [--json]
  *   vtierctl [--control PATH] pages VM [--json]
+ *   vtierctl [--control PATH] quota VM [min=SIZE] [max=SIZE] [weight=N] [--json]
  */
+#include <ctype.h>
 #include <errno.h>
 #include <jansson.h>
 #include <stdbool.h>
@@ -20,7 +22,9 @@
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: vtierctl [--control PATH] status [--json]\n"
-		   "       vtierctl [--control PATH] pages VM [--json]\n");
+		   "       vtierctl [--control PATH] pages VM [--json]\n"
+		   "       vtierctl [--control PATH] quota VM [min=SIZE] [max=SIZE] [weight=N] [--json]\n"
+		   "         SIZE in bytes with an optional K/M/G/T suffix; applies at the next period\n");
 }
 
 /* Send one request line, read the reply until EOF, parse it. */
@@ -130,6 +134,90 @@ static void print_status(json_t *rep)
 	}
 }
 
+/* The balancer's allocation and each VM's last quota changes. */
+static void print_balance(json_t *rep)
+{
+	json_t *b = json_object_get(rep, "balancer"), *vms, *v, *c;
+	size_t i, j;
+
+	if (!strcmp(str(b, "policy"), "off") || !*str(b, "policy"))
+		return;
+	vms = json_object_get(rep, "vms");
+	printf("\nbalancer: policy %s, %lld of %lld pages allocated, period %lld ms, step %lld, dead band %lld pages, deadline %lld ms, %lld periods\n",
+	       str(b, "policy"), num(b, "allocated_pages"),
+	       num(b, "fmem_total_pages"), num(b, "period_ms"),
+	       num(b, "step_pages"), num(b, "deadband_pages"),
+	       num(b, "deadline_ms"), num(b, "periods"));
+	printf("%-10s %10s %10s %10s %7s %10s %10s %12s\n", "VM", "QUOTA",
+	       "MIN", "MAX", "WEIGHT", "FAST", "DEMAND", "HOSTDEMOTED");
+	json_array_foreach(vms, i, v)
+		printf("%-10s %10lld %10lld %10lld %7lld %10lld %10lld %12lld\n",
+		       str(v, "name"), num(v, "quota_pages"), num(v, "min_pages"),
+		       num(v, "max_pages"), num(v, "weight"),
+		       num(v, "fast_pages"), num(v, "demand_pages"),
+		       num(v, "host_demoted_pages"));
+	printf("\nlast quota changes (pages):\n");
+	json_array_foreach(vms, i, v)
+		json_array_foreach(json_object_get(v, "quota_changes"), j, c)
+			printf("%-10s %+10.3f s %10lld -> %-10lld %s\n",
+			       str(v, "name"), (double)num(c, "t_ms") / 1000,
+			       num(c, "from"), num(c, "to"), str(c, "reason"));
+}
+
+/* Bytes with an optional K/M/G/T suffix, into 4 KiB pages. */
+static int parse_pages(const char *s, json_int_t *pages)
+{
+	unsigned long long v;
+	int shift = 0;
+	char *end;
+
+	errno = 0;
+	v = strtoull(s, &end, 0);
+	if (errno || end == s || !isdigit((unsigned char)*s))
+		return -1;
+	switch (*end) {
+	case 'T': case 't': shift = 40; end++; break;
+	case 'G': case 'g': shift = 30; end++; break;
+	case 'M': case 'm': shift = 20; end++; break;
+	case 'K': case 'k': shift = 10; end++; break;
+	}
+	if (*end || (shift && v > (~0ull >> shift)))
+		return -1;
+	*pages = (json_int_t)((v << shift) >> 12);
+	return 0;
+}
+
+/* min=, max=, weight= into the quota request; 0, or 2 (usage). */
+static int quota_arg(json_t *req, const char *arg)
+{
+	const char *val = strchr(arg, '=');
+	json_int_t v;
+	char *end;
+
+	if (!val)
+		goto bad;
+	val++;
+	if (!strncmp(arg, "min=", 4) || !strncmp(arg, "max=", 4)) {
+		if (parse_pages(val, &v))
+			goto bad;
+		json_object_set_new(req, arg[1] == 'i' ? "min_pages" : "max_pages",
+				    json_integer(v));
+		return 0;
+	}
+	if (!strncmp(arg, "weight=", 7)) {
+		errno = 0;
+		v = strtoll(val, &end, 10);
+		if (errno || end == val || *end || v < 1 || v > 1000000)
+			goto bad;
+		json_object_set_new(req, "weight", json_integer(v));
+		return 0;
+	}
+bad:
+	fprintf(stderr, "vtierctl: bad argument '%s' (want min=SIZE, max=SIZE or weight=1..1000000)\n",
+		arg);
+	return 2;
+}
+
 static void print_pages(json_t *rep)
 {
 	json_t *pages = json_object_get(rep, "pages"), *p;
@@ -163,27 +251,38 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	cmd = argv[i++];
-	if (!strcmp(cmd, "pages")) {
+	if (!strcmp(cmd, "pages") || !strcmp(cmd, "quota")) {
 		if (i >= argc) {
 			usage(stderr);
 			return 2;
 		}
 		vm = argv[i++];
-	} else if (strcmp(cmd, "status")) {
+	} else if (strcmp(cmd, "status") && strcmp(cmd, "quota")) {
 		fprintf(stderr, "vtierctl: unknown command '%s'\n", cmd);
 		usage(stderr);
 		return 2;
 	}
-	for (; i < argc; i++) {
-		if (strcmp(argv[i], "--json")) {
-			usage(stderr);
-			return 2;
-		}
-		as_json = true;
-	}
-
 	req = vm ? json_pack("{s:s, s:s}", "cmd", cmd, "vm", vm) :
 		   json_pack("{s:s}", "cmd", cmd);
+	for (; i < argc; i++) {
+		if (!strcmp(argv[i], "--json")) {
+			as_json = true;
+		} else if (cmd[0] == 'q') {
+			if (quota_arg(req, argv[i])) {
+				json_decref(req);
+				return 2;
+			}
+		} else {
+			usage(stderr);
+			json_decref(req);
+			return 2;
+		}
+	}
+	if (cmd[0] == 'q' && json_object_size(req) == 2) {
+		fprintf(stderr, "vtierctl: quota needs min=, max= or weight=\n");
+		json_decref(req);
+		return 2;
+	}
 	rep = call(control, req);
 	json_decref(req);
 	if (!rep)
@@ -194,10 +293,15 @@ int main(int argc, char **argv)
 	} else if (as_json) {
 		json_dumpf(rep, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 		putchar('\n');
+	} else if (cmd[0] == 'q') {
+		printf("%s: min %lld pages, max %lld pages, weight %lld (applies at the next period)\n",
+		       str(rep, "vm"), num(rep, "min_pages"),
+		       num(rep, "max_pages"), num(rep, "weight"));
 	} else if (vm) {
 		print_pages(rep);
 	} else {
 		print_status(rep);
+		print_balance(rep);
 	}
 	json_decref(rep);
 	return rc;

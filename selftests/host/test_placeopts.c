@@ -57,7 +57,7 @@ TEST(observe_only_status_has_placement_fields)
 	static const char *const extra[] = { ",quota=1M" };
 	struct vtier_hint_host h = { .gpfn = 0x300, .action = VTIER_HINT_PROMOTE };
 	static const char *const zero[] = {
-		"fast_pages", "promoted_pages", "demoted_pages", "already_pages",
+		"promoted_pages", "demoted_pages", "already_pages",
 		"absent_pages", "busy_pages", "failed_pages", "deferred_hints",
 		"queued_hints", "dropped_hints", "queue_depth", "moved_bytes",
 		"move_bytes_per_s", "latency_p50_us", "latency_p99_us",
@@ -90,6 +90,8 @@ TEST(observe_only_status_has_placement_fields)
 	EXPECT_EQ(1, jint(vm, "hints_translated"));
 	EXPECT_EQ(-1, jint(vm, "fast_node"));
 	EXPECT_EQ(-1, jint(vm, "slow_node"));
+	/* Observe-only, fast_pages is the logical residency (balancer). */
+	EXPECT_EQ(1, jint(vm, "fast_pages"));
 	for (i = 0; i < sizeof(zero) / sizeof(zero[0]); i++)
 		EXPECT_EQ(0, jint(vm, zero[i])) TH_LOG("%s", zero[i]);
 	json_decref(root);
