@@ -39,8 +39,8 @@ guest-bin:
 # Test folders: each Makefile builds <something>_test programs into OUT
 # (default build/bin).  Those in SAN_TEST_DIRS are also built with
 # ASan/UBSan into build/san.  e2e tests boot QEMU, so they run last.
-UNIT_TEST_DIRS := selftests/proto selftests/host selftests/core selftests/replay selftests/sampler
-SAN_TEST_DIRS := selftests/proto selftests/host selftests/core selftests/sampler
+UNIT_TEST_DIRS := selftests/proto selftests/host selftests/core selftests/replay selftests/sampler selftests/sim
+SAN_TEST_DIRS := selftests/proto selftests/host selftests/core selftests/sampler selftests/sim
 SAN_TEST_DIRS += selftests/tcgplugin
 E2E_TEST_DIRS := selftests/e2e selftests/numa
 E2E_TEST_DIRS += selftests/tcgplugin
