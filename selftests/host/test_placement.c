@@ -288,6 +288,68 @@ TEST_F(place, the_host_pool_is_shared_by_vms)
 	EXPECT_EQ(3, self->host.fmem_held_pages);
 }
 
+/*
+ * The balancer moves 4 pages of quota from one VM to another (shrink
+ * first, as balance.c does): the grow is usable only as the shrinking VM
+ * gives pages back, and the fast pages of both never exceed the pool.
+ */
+TEST_F(place, moving_quota_between_vms_never_exceeds_the_pool)
+{
+	struct vtier_hint_host a[8], b[4], back[] = { D(1), D(2) };
+	struct placement other;
+	unsigned int i;
+
+	for (i = 0; i < 8; i++)
+		a[i] = P(1 + i);
+	for (i = 0; i < 4; i++)
+		b[i] = P(1001 + i);
+	self->host.fmem_total_pages = 8;
+	placement_init(&other, &self->host, 0);
+	ASSERT_EQ(0, placement_attach(&other, 4343, NPAGES, xlate, NULL,
+				      1000 * MS));
+	batch(&self->pl, &self->ack, a, 8, 1001 * MS);
+	EXPECT_EQ(8, self->host.fmem_held_pages);
+	self->pl.quota_pages = 4;	/* shrink, then grow */
+	other.quota_pages = 4;
+	batch(&other, &self->ack, b, 4, 1002 * MS);
+	EXPECT_EQ(4, self->ack.deferred);
+	EXPECT_EQ(8, on_fast(&self->rec));
+	/* The guest gives two back: two of the grow become usable. */
+	batch(&self->pl, &self->ack, back, 2, 1003 * MS);
+	batch(&other, &self->ack, b, 4, 1004 * MS);
+	EXPECT_EQ(2, self->ack.applied);
+	EXPECT_EQ(8, on_fast(&self->rec));
+	/* The host takes the rest (deadline): then the grow completes. */
+	EXPECT_EQ(2, placement_demote_oldest(&self->pl, 2, 1005 * MS));
+	batch(&other, &self->ack, b, 4, 1006 * MS);
+	EXPECT_EQ(4, other.held_pages);
+	EXPECT_EQ(4, self->pl.held_pages);
+	EXPECT_EQ(8, on_fast(&self->rec));
+	EXPECT_EQ(8, self->host.fmem_held_pages);
+	placement_detach(&other);
+}
+
+TEST_F(place, host_demotion_takes_the_oldest_promotions_first)
+{
+	struct vtier_hint_host first[] = { P(30), P(10) }, then[] = { P(20) },
+			       again[] = { D(30) }, back[] = { P(30) };
+
+	batch(&self->pl, &self->ack, first, 2, 1001 * MS);
+	batch(&self->pl, &self->ack, then, 1, 1002 * MS);
+	/* 30 leaves and comes back: now the newest. */
+	batch(&self->pl, &self->ack, again, 1, 1003 * MS);
+	batch(&self->pl, &self->ack, back, 1, 1004 * MS);
+	EXPECT_EQ(3, self->pl.held_pages);
+	EXPECT_EQ(2, placement_demote_oldest(&self->pl, 2, 1005 * MS));
+	EXPECT_FALSE(placement_fast(&self->pl, 10));
+	EXPECT_FALSE(placement_fast(&self->pl, 20));
+	EXPECT_TRUE(placement_fast(&self->pl, 30));
+	EXPECT_EQ(SLOW, self->rec.node[10]);
+	EXPECT_EQ(SLOW, self->rec.node[20]);
+	EXPECT_EQ(FAST, self->rec.node[30]);
+	EXPECT_EQ(1, self->pl.held_pages);
+}
+
 TEST_F(place, bandwidth_limit_queues_and_a_full_queue_drops)
 {
 	struct vtier_hint_host h[8];

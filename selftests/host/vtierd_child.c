@@ -38,12 +38,20 @@ static bool control_answers(const char *path)
 	return ok;
 }
 
-static int start(struct vtierd_child *d, int n, const char *const *extra);
+static int start(struct vtierd_child *d, int n, const char *const *extra,
+		 const char *const *args);
 
 int vtierd_start(struct vtierd_child *d, int n, const char *const *extra)
 {
 	memset(d, 0, sizeof(*d));
-	return start(d, n, extra);
+	return start(d, n, extra, NULL);
+}
+
+int vtierd_start_args(struct vtierd_child *d, int n, const char *const *extra,
+		      const char *const *args)
+{
+	memset(d, 0, sizeof(*d));
+	return start(d, n, extra, args);
 }
 
 int vtierd_start_sock(struct vtierd_child *d, const char *sock,
@@ -51,14 +59,15 @@ int vtierd_start_sock(struct vtierd_child *d, const char *sock,
 {
 	memset(d, 0, sizeof(*d));
 	snprintf(d->sock[0], sizeof(d->sock[0]), "%s", sock);
-	return start(d, 1, &extra);
+	return start(d, 1, &extra, NULL);
 }
 
 /* d->sock[i] already set are used as they are. */
-static int start(struct vtierd_child *d, int n, const char *const *extra)
+static int start(struct vtierd_child *d, int n, const char *const *extra,
+		 const char *const *args)
 {
 	char exe[PATH_MAX], spec[VTIERD_MAX_VMS][256];
-	char *argv[4 + 2 * VTIERD_MAX_VMS + 3];
+	char *argv[4 + 2 * VTIERD_MAX_VMS + 3 + VTIERD_MAX_ARGS];
 	int i, a = 0, fd;
 
 	strcpy(d->dir, "/tmp/vtierd-test-XXXXXX");
@@ -81,6 +90,8 @@ static int start(struct vtierd_child *d, int n, const char *const *extra)
 		argv[a++] = "-vv";
 	argv[a++] = "--control";
 	argv[a++] = d->control;
+	for (i = 0; args && args[i] && i < VTIERD_MAX_ARGS; i++)
+		argv[a++] = (char *)args[i];
 	argv[a] = NULL;
 
 	d->pid = fork();

@@ -11,6 +11,7 @@
 #include <sys/types.h>
 
 #define VTIERD_MAX_VMS 4
+#define VTIERD_MAX_ARGS 16
 
 struct vtierd_child {
 	pid_t pid;
@@ -26,6 +27,9 @@ struct vtierd_child {
  * Returns 0 once the control socket answers.
  */
 int vtierd_start(struct vtierd_child *d, int n, const char *const *extra);
+/* The same with more options (NULL-terminated, up to VTIERD_MAX_ARGS). */
+int vtierd_start_args(struct vtierd_child *d, int n, const char *const *extra,
+		      const char *const *args);
 /* One VM, vm0, on an existing socket path (for connect mode). */
 int vtierd_start_sock(struct vtierd_child *d, const char *sock,
 		      const char *extra);
