@@ -17,7 +17,7 @@
 #define NS_PER_MS 1000000ull
 
 static struct {
-	bool on;
+	bool on, warned;
 	struct bal_params p;
 	uint32_t period_ms, deadline_ms;
 	uint64_t periods, t0_ns;
@@ -143,8 +143,11 @@ void balance_period(uint64_t now)
 		for (k = 0; k < VTIER_HIST_BUCKETS; k++)
 			b->rep.hist[k] = vm->report.hist[k];
 	}
-	if (balancer_plan(&B.p, B.bv, (size_t)B.n))
-		fprintf(stderr, "vtierd: balancer: limits unusable (minimums above --fmem-total?); quotas unchanged\n");
+	/* Limits are checked where they are set, so this is not expected. */
+	if (balancer_plan(&B.p, B.bv, (size_t)B.n) && !B.warned) {
+		fprintf(stderr, "vtierd: balancer: limits unusable; quotas unchanged\n");
+		B.warned = true;
+	}
 	/* Shrinks first: grows are usable only as others give back. */
 	for (pass = 0; pass < 2; pass++)
 		for (i = 0; i < B.n; i++) {
