@@ -81,7 +81,7 @@ fi
 RATE=10000000
 GEN_W=100
 REAL_W=100
-POLICY_PERIOD=1000
+EPOCH_MS=200
 WINDOW_MS=1000
 
 for t in vtier-sim vtier-replay vtier-gen bench_ingest bench_accuracy; do
@@ -188,7 +188,6 @@ done
 
 # ---- 5: the simulator ----
 phase "tiering simulator: every policy, fast:slow 1:$RATIOS"
-first=1
 for tr in $REAL_WL $GEN_WL; do
 	case " $GEN_WL " in
 	*" $tr "*) file=$work/gen-$tr.trace.gz; w=$GEN_W; label=gen-$tr ;;
@@ -197,26 +196,13 @@ for tr in $REAL_WL $GEN_WL; do
 	for r in $RATIOS; do
 		note "$label 1:$r"
 		ecsv=
-		[ "$r" = 4 ] && ecsv="--epoch-csv $work/$label.epochs.csv"
+		[ "$r" = 4 ] && ecsv="--epoch-csv $out/sim_epochs.csv"
+		# vtier-sim appends to both CSV files (one header).
 		# shellcheck disable=SC2086
 		"$BIN/vtier-sim" --ratio 1:$r --weight $w --sample $((1000 / w)) \
-			--seed 1 --epoch-ms $POLICY_PERIOD --label "$label" \
-			--csv "$work/$label.1-$r.csv" $ecsv "$file" \
-			>"$work/$label.1-$r.txt"
-		if [ $first = 1 ]; then
-			cat "$work/$label.1-$r.csv" >"$out/sim.csv"
-			first=0
-		else
-			tail -n +2 "$work/$label.1-$r.csv" >>"$out/sim.csv"
-		fi
+			--seed 1 --epoch-ms $EPOCH_MS --label "$label" --quiet \
+			--csv "$out/sim.csv" $ecsv "$file" >"$work/$label.1-$r.txt"
 	done
-	if [ -f "$work/$label.epochs.csv" ]; then
-		if [ -f "$out/sim_epochs.csv" ]; then
-			tail -n +2 "$work/$label.epochs.csv" >>"$out/sim_epochs.csv"
-		else
-			cp "$work/$label.epochs.csv" "$out/sim_epochs.csv"
-		fi
-	fi
 done
 
 # ---- 6: report ----

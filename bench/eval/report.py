@@ -77,6 +77,24 @@ class Plotter:
         return png
 
 
+def write_blocks(data, name, header, series):
+    """series: [(title, rows)]; one gnuplot data block each (plot with `index i`)."""
+    with open(os.path.join(data, name), "w", newline="") as f:
+        f.write("# " + ",".join(header) + "\n")
+        for i, (title, rows) in enumerate(series):
+            if i:
+                f.write("\n\n")
+            f.write(f"# {title}\n")
+            csv.writer(f).writerows(rows)
+    return name
+
+
+def lines_plot(dat, series, style="linespoints", x=1, y=2):
+    return "plot " + ", ".join(
+        f"'{dat}' index {i} using {x}:{y} with {style} title '{t}'"
+        for i, (t, _) in enumerate(series)) + "\n"
+
+
 def write_dat(data, name, header, rows):
     with open(os.path.join(data, name), "w", newline="") as f:
         w = csv.writer(f)
@@ -125,13 +143,11 @@ def accuracy_section(data, plot, cmds):
     pfx = "eval/" if cmds["docs"] else ""
     if tim:
         wls = sorted({r["workload"] for r in tim})
-        dat = write_dat(data, "f1_time.dat.csv", ["workload", "t_s", "f1"],
-                        [[r["workload"], r["t_s"], r["f1"]] for r in tim])
-        body = ("set title 'vtier hot-set F1 per window against the plugin's exact counts (K = fast tier at 1:4)'\n"
+        series = [(w, [[r["t_s"], r["f1"]] for r in tim if r["workload"] == w]) for w in wls]
+        dat = write_blocks(data, "f1_time.dat.csv", ["t_s", "f1"], series)
+        body = ("set title 'vtier hot-set F1 per window against the plugin''s exact counts (K = fast tier at 1:4)'\n"
                 "set xlabel 'guest time, s (plugin time base)'\nset ylabel 'F1'\nset yrange [0:1]\n"
-                "plot " + ", ".join(
-                    f"'{dat}' using (strcol(1) eq '{w}' ? $2 : NaN):3 with linespoints title '{w}'"
-                    for w in wls) + "\n")
+                + lines_plot(dat, series))
         png = plot.plot("f1_time", body)
         out += ["### Hot-set F1 over time, real workloads", "",
                 f"![F1 over time]({pfx}{png})", "",
@@ -145,26 +161,20 @@ def accuracy_section(data, plot, cmds):
         out.append("")
     if gen or real:
         series = []
-        rows = []
         for e in ENGINES:
             by = defaultdict(list)
             for r in gen:
                 if r["engine"] == e and r["quota_1_of"] == "4":
                     by[int(r["sample_1_in"])].append(num(r["f1"]))
-            for n in sorted(by):
-                rows.append([f"gen {e}", n, sum(by[n]) / len(by[n])])
             if by:
-                series.append(f"gen {e}")
-        for r in real:
-            rows.append([f"{r['workload']} vtier", int(r["sample_1_in"]), num(r["mean_f1"])])
-            if f"{r['workload']} vtier" not in series:
-                series.append(f"{r['workload']} vtier")
-        dat = write_dat(data, "f1_rate.dat.csv", ["series", "sample_1_in", "f1"], rows)
+                series.append((f"gen {e}", [[n, sum(by[n]) / len(by[n])] for n in sorted(by)]))
+        for w in dict.fromkeys(r["workload"] for r in real):
+            series.append((f"{w} vtier", [[int(r["sample_1_in"]), num(r["mean_f1"])]
+                                          for r in real if r["workload"] == w]))
+        dat = write_blocks(data, "f1_rate.dat.csv", ["sample_1_in", "f1"], series)
         body = ("set title 'Hot-set F1 against sampling rate (K = fast tier at 1:4)'\n"
                 "set logscale x\nset xlabel 'one sample per N accesses'\nset ylabel 'mean F1'\n"
-                "set yrange [0:1]\nplot " + ", ".join(
-                    f"'{dat}' using (strcol(1) eq '{s}' ? $2 : NaN):3 with linespoints title '{s}'"
-                    for s in series) + "\n")
+                "set yrange [0:1]\n" + lines_plot(dat, series))
         png = plot.plot("f1_rate", body)
         out += ["### F1 against sampling rate", "",
                 f"![F1 against sampling rate]({pfx}{png})", "",
@@ -188,11 +198,11 @@ def accuracy_section(data, plot, cmds):
 
 
 # Column names of vtier-sim's --csv and --epoch-csv (docs/simulator.md).
-COL = {"workload": "workload", "ratio": "ratio", "policy": "policy",
-       "hit": "hit_ratio", "rel": "rel_time", "prom": "promoted",
-       "dem": "demoted", "mb": "mb_migrated", "mps": "migrations_per_s",
-       "oracle": "oracle_hits"}
-ECOL = {"workload": "workload", "policy": "policy", "t": "t_s", "mb": "mb_migrated"}
+COL = {"workload": "label", "ratio": "ratio", "policy": "policy",
+       "hit": "hit_ratio", "rel": "time_vs_all_fast", "prom": "pages_promoted",
+       "dem": "pages_demoted", "mb": "mb_migrated", "mps": "migrations_per_s",
+       "oracle": "hits_vs_oracle"}
+ECOL = {"workload": "label", "policy": "policy", "t": "t_ns", "mb": "mb_migrated"}
 
 
 def ratio_key(r):
@@ -266,16 +276,17 @@ plot '{dat}' using (column(2) > 0 ? column(2) : 1e-3):xtic(1) title '{mig_pols[0
         for r in epochs:
             if r[ECOL["workload"]] not in ew:
                 ew.append(r[ECOL["workload"]])
-        dat = write_dat(data, "mb_epoch.dat.csv", ["workload", "policy", "t_s", "mb"],
-                        [[r[ECOL["workload"]], r[ECOL["policy"]], r[ECOL["t"]], r[ECOL["mb"]]]
-                         for r in epochs if r[ECOL["policy"]] in MIGRATING])
+        series = [(f"{w} {p}", [[num(r[ECOL["t"]]) / 1e9, r[ECOL["mb"]]] for r in epochs
+                                if r[ECOL["workload"]] == w and r[ECOL["policy"]] == p])
+                  for w in ew for p in mig_pols]
+        dat = write_blocks(data, "mb_epoch.dat.csv", ["t_s", "mb"], series)
         cols = 2 if len(ew) > 1 else 1
         body = (f"set multiplot layout {(len(ew) + cols - 1) // cols},{cols} title 'MB migrated per epoch, fast:slow {mid}'\n"
                 "set xlabel 't, s' font ',8'\nset ylabel 'MB' font ',8'\nset key font ',7'\n")
-        for w in ew:
+        for wi, w in enumerate(ew):
             body += (f"set title '{w}' font ',9'\nplot " + ", ".join(
-                f"'{dat}' using (strcol(1) eq '{w}' && strcol(2) eq '{p}' ? $3 : NaN):4 with lines title '{p}'"
-                for p in mig_pols) + "\n")
+                f"'{dat}' index {wi * len(mig_pols) + j} using 1:2 with lines title '{p}'"
+                for j, p in enumerate(mig_pols)) + "\n")
         body += "unset multiplot\n"
         png = plot.plot("mb_epoch", body.replace("set key outside right", ""))
         out += [f"![MB per epoch]({pfx}{png})", ""]
@@ -347,7 +358,7 @@ def main():
             "accuracy": "build/bin/bench_accuracy --pages P --seconds S --csv accuracy_generated.csv",
             "replay": "build/bin/vtier-replay --quota K --truth W.truth --window 1000000000 --sample 1 W.trace.gz",
             "replay_rate": "build/bin/vtier-replay ... --sample N --quiet W.trace.gz",
-            "sim": "build/bin/vtier-sim --ratio 1:R --weight 100 --sample 10 --seed 1 --epoch-ms 1000 --csv F TRACE"}
+            "sim": "build/bin/vtier-sim --ratio 1:R --weight 100 --sample 10 --seed 1 --epoch-ms 200 --label W --csv sim.csv [--epoch-csv sim_epochs.csv] TRACE"}
     plot = Plotter(data)
     versions = open(os.path.join(data, "versions.txt")).read().strip()
     lines = ["# vtier evaluation", "",
