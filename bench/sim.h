@@ -90,8 +90,14 @@ struct sim_epoch_stats {
 	double mig_ns;
 };
 
+/* Fast memory shared by several tiers (VMs): never above cap. */
+struct sim_pool {
+	uint64_t cap, used, max_used;
+};
+
 struct sim_tier {
 	const struct sim_params *par;
+	struct sim_pool *pool;	/* shared limit, or NULL */
 	uint64_t npages;
 	uint8_t *fast;		/* page id -> 1 if in the fast tier */
 	uint64_t cap, nfast;
@@ -128,6 +134,8 @@ int sim_tier_place(struct sim_tier *t, uint32_t id);
  */
 int sim_tier_move(struct sim_tier *t, const uint32_t *ids, uint32_t n,
 		  int to_fast, int huge);
+/* The host takes n fast pages back, first touched first (a VM over quota). */
+void sim_tier_reclaim(struct sim_tier *t, uint64_t n);
 /* Close the epoch [start, start + len): charge its time, write its row. */
 void sim_tier_end_epoch(struct sim_tier *t, uint64_t start_ns, uint64_t len_ns);
 /* The M/D/1-style inflation of latency at utilisation rho (exported for tests). */
@@ -146,6 +154,8 @@ struct sim_policy_ops {
 	void (*sample)(struct sim_policy *p, uint32_t id, uint64_t ts, int write);
 	/* time moves to now: periodic work that is due; may be NULL */
 	void (*tick)(struct sim_policy *p, uint64_t now);
+	/* the capacity (quota) changed; may be NULL */
+	void (*set_quota)(struct sim_policy *p, uint64_t pages);
 	void (*destroy)(struct sim_policy *p);
 };
 
@@ -170,6 +180,10 @@ int sim_policy_create(struct sim_policy *p, const struct sim_policy_ops *ops,
 		      const struct sim_trace *tr, const struct sim_params *par,
 		      uint64_t cap);
 void sim_policy_destroy(struct sim_policy *p);
+/* A new quota (a balancer's decision): the tier's capacity, and the policy's. */
+void sim_policy_set_quota(struct sim_policy *p, uint64_t pages);
+/* The real engine behind a vtier policy (for its REPORT), else NULL. */
+const struct vtier_policy *sim_vtier_engine(const struct sim_policy *p);
 
 /* Ids of the top-k pages by records, most accessed first (ties: lower id). */
 uint32_t *sim_top_pages(const struct sim_trace *tr, uint64_t k);
@@ -185,6 +199,27 @@ uint64_t sim_oracle_hits(const struct sim_trace *tr, uint64_t k, uint64_t w);
  */
 void sim_run(const struct sim_trace *tr, const struct sim_params *par,
 	     struct sim_policy *pols, int n, int progress);
+
+/* Open a CSV file for appending; the header if it is new or empty. */
+FILE *sim_open_csv(const char *path, const char *header);
+
+/* The same loop in steps, for several VMs sharing a fast tier. */
+struct sim_runner {
+	const struct sim_trace *tr;
+	const struct sim_params *par;
+	struct sim_policy *pols;
+	int n, progress;
+	uint64_t i, rng, t0, start, end, mark;	/* next record, clocks */
+	double w0;
+};
+
+void sim_runner_init(struct sim_runner *r, const struct sim_trace *tr,
+		     const struct sim_params *par, struct sim_policy *pols,
+		     int n, int progress);
+/* Run the records less than until_ns after the trace's first. */
+void sim_runner_until(struct sim_runner *r, uint64_t until_ns);
+/* The rest of the records, then close the last epoch. */
+void sim_runner_finish(struct sim_runner *r);
 
 /* The 1-in-N coin (xorshift64*, as vtier-replay's --sample). */
 static inline int sim_coin(uint64_t *rng, uint64_t n)

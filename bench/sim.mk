@@ -1,8 +1,12 @@
 # SPDX-License-Identifier: GPL-2.0
 # The simulator's sources (docs/simulator.md), for bench/Makefile (vtier-sim)
-# and selftests/sim/Makefile (its tests): one list.
+# and selftests/sim/Makefile (its tests): one list.  Multi-VM mixes link
+# vtierd's balancer itself.
 SIM_DIR := $(dir $(lastword $(MAKEFILE_LIST)))
 SIM_SRCS := $(addprefix $(SIM_DIR), sim_trace.c sim_tier.c sim_run.c \
 	sim_pol_vtier.c sim_pol_hemem.c sim_pol_memtis.c sim_pol_tpp.c \
-	sim_pol_static.c)
-SIM_HDRS := $(addprefix $(SIM_DIR), sim.h baselines.h)
+	sim_pol_static.c sim_multi.c ../host-backend/balancer.c)
+SIM_HDRS := $(addprefix $(SIM_DIR), sim.h sim_multi.h baselines.h \
+	../host-backend/balancer.h ../host-backend/balance.h)
+# vtierd's balancer, the very file (host-backend/balancer.c)
+SIM_CPPFLAGS := -I$(SIM_DIR)../host-backend

@@ -8,10 +8,9 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 
-#include "sim.h"
+#include "sim_multi.h"
 
 #define MAX_POL	16
 
@@ -21,6 +20,7 @@ struct opts {
 	const struct sim_policy_ops *pol[MAX_POL];
 	int npol, quiet;
 	uint64_t ratio;		/* R of 1:R; 0 when --fast-pages */
+	struct sim_multi_opts multi;	/* with --vm */
 };
 
 static void usage(FILE *f)
@@ -47,7 +47,14 @@ static void usage(FILE *f)
 "  --tpp-window-ms N (default 1000)  --tpp-wmark PCT (default 2)\n"
 "  --csv FILE          append one row per policy (header if FILE is new or empty)\n"
 "  --epoch-csv FILE    append one row per policy and epoch\n"
-"  --quiet             no progress on stderr\n");
+"  --quiet             no progress on stderr\n"
+"multi-VM mixes (docs/simulator.md): no TRACE, instead\n"
+"  --vm TRACE[,label=L][,weight=N][,min=PAGES][,max=PAGES][,scale=W]   (repeatable)\n"
+"  --balance LIST      static,proportional,utility,oracle or all (default all)\n"
+"  --balance-period-ms N (default 1000)  --quota-deadline-ms N (default 5000)\n"
+"  --balance-step PAGES --balance-deadband PAGES  (default total/8, total/64)\n"
+"  --start min|static  quotas start at each VM's min, or the static split (default)\n"
+"  the fast memory of all VMs: --fast-pages F or --ratio 1:R of the summed footprints\n");
 }
 
 static int parse_u64(const char *s, uint64_t *v)
@@ -119,7 +126,8 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 	enum { O_POL = 256, O_FAST, O_RATIO, O_LABEL, O_WEIGHT, O_SAMPLE,
 	       O_SEED, O_EPOCH, O_LATF, O_LATS, O_BWF, O_BWS, O_M4, O_M2,
 	       O_VB, O_VE, O_VC, O_VH, O_VR, O_VG, O_VM, O_HP, O_MP, O_MC,
-	       O_TW, O_TM, O_CSV, O_ECSV, O_QUIET };
+	       O_TW, O_TM, O_CSV, O_ECSV, O_QUIET, O_VMSPEC, O_BAL, O_BP, O_BD,
+	       O_BS, O_BDB, O_START };
 	static const struct option lo[] = {
 		{ "policy", 1, 0, O_POL }, { "fast-pages", 1, 0, O_FAST },
 		{ "ratio", 1, 0, O_RATIO }, { "label", 1, 0, O_LABEL },
@@ -135,14 +143,23 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		{ "memtis-period-ms", 1, 0, O_MP }, { "memtis-cool", 1, 0, O_MC },
 		{ "tpp-window-ms", 1, 0, O_TW }, { "tpp-wmark", 1, 0, O_TM },
 		{ "csv", 1, 0, O_CSV }, { "epoch-csv", 1, 0, O_ECSV },
-		{ "quiet", 0, 0, O_QUIET }, { "help", 0, 0, 'h' }, { 0 }
+		{ "quiet", 0, 0, O_QUIET }, { "vm", 1, 0, O_VMSPEC },
+		{ "balance", 1, 0, O_BAL }, { "balance-period-ms", 1, 0, O_BP },
+		{ "quota-deadline-ms", 1, 0, O_BD }, { "balance-step", 1, 0, O_BS },
+		{ "balance-deadband", 1, 0, O_BDB }, { "start", 1, 0, O_START },
+		{ "help", 0, 0, 'h' }, { 0 }
 	};
 	struct sim_params *par = &o->par;
+	struct sim_multi_opts *mo = &o->multi;
 	const char *why;
 	int c, bad = 0, have_fast = 0;
 
 	sim_default_params(par);
 	o->ratio = 4;
+	mo->modes = (1u << SIM_NMODES) - 1;
+	mo->period_ns = BALANCE_PERIOD_NS;
+	mo->deadline_ns = BALANCE_DEADLINE_NS;
+	mo->step_pages = mo->deadband_pages = UINT64_MAX;
 	parse_policies(o, "all");
 	while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
 		switch (c) {
@@ -177,6 +194,20 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		case O_CSV: o->csv = optarg; break;
 		case O_ECSV: o->epoch_csv = optarg; break;
 		case O_QUIET: o->quiet = 1; break;
+		case O_VMSPEC:
+			bad = mo->nvm == SIM_MAX_VMS ||
+			      sim_vm_parse(optarg, &mo->vm[mo->nvm]);
+			mo->nvm += !bad;
+			break;
+		case O_BAL: bad = sim_modes_parse(optarg, &mo->modes); break;
+		case O_BP: bad = parse_ms(optarg, &mo->period_ns) || !mo->period_ns; break;
+		case O_BD: bad = parse_ms(optarg, &mo->deadline_ns); break;
+		case O_BS: bad = parse_u64(optarg, &mo->step_pages); break;
+		case O_BDB: bad = parse_u64(optarg, &mo->deadband_pages); break;
+		case O_START:
+			bad = strcmp(optarg, "min") && strcmp(optarg, "static");
+			mo->start_min = !strcmp(optarg, "min");
+			break;
 		case 'h': usage(stdout); exit(0);
 		default: usage(stderr); return -1;
 		}
@@ -186,13 +217,13 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 			return -1;
 		}
 	}
-	if (optind != argc - 1) {
+	if (optind != argc - !mo->nvm) {
 		usage(stderr);
 		return -1;
 	}
 	if (have_fast)
 		o->ratio = 0;
-	o->trace = argv[optind];
+	o->trace = mo->nvm ? "mix" : argv[optind];
 	if (!o->label)
 		o->label = o->trace;
 	why = vtier_policy_check_params(&par->vtier);
@@ -201,22 +232,6 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		return -1;
 	}
 	return 0;
-}
-
-/* Open a CSV file for appending; write the header if it is new or empty. */
-static FILE *open_csv(const char *path, const char *header)
-{
-	struct stat st;
-	int empty = stat(path, &st) || !st.st_size;
-	FILE *f = fopen(path, "a");
-
-	if (!f) {
-		perror(path);
-		return NULL;
-	}
-	if (empty)
-		fprintf(f, "%s\n", header);
-	return f;
 }
 
 static double now_s(void)
@@ -282,6 +297,16 @@ int main(int argc, char **argv)
 
 	if (parse_opts(argc, argv, &o))
 		return 2;
+	if (o.multi.nvm) {
+		o.multi.par = &o.par;
+		o.multi.ratio = o.ratio;
+		o.multi.fast_pages = o.par.fast_pages;
+		o.multi.label = o.label;
+		o.multi.csv = o.csv;
+		o.multi.epoch_csv = o.epoch_csv;
+		o.multi.quiet = o.quiet;
+		return sim_multi_main(&o.multi);
+	}
 	sim_trace_init(&tr);
 	w0 = now_s();
 	if (sim_trace_load(&tr, o.trace, !o.quiet))
@@ -306,9 +331,9 @@ int main(int argc, char **argv)
 		;
 	if (i == o.npol)
 		o.pol[o.npol++] = &sim_all_fast_ops;
-	if (o.csv && !(csv = open_csv(o.csv, csv_head)))
+	if (o.csv && !(csv = sim_open_csv(o.csv, csv_head)))
 		goto out;
-	if (o.epoch_csv && !(ecsv = open_csv(o.epoch_csv, ecsv_head)))
+	if (o.epoch_csv && !(ecsv = sim_open_csv(o.epoch_csv, ecsv_head)))
 		goto out;
 	for (n = 0; n < o.npol; n++) {
 		if (sim_policy_create(&pols[n], o.pol[n], &tr, &o.par,

@@ -132,6 +132,18 @@ static void vt_tick(struct sim_policy *p, uint64_t now)
 	v->next_flush = now + step;
 }
 
+static void vt_set_quota(struct sim_policy *p, uint64_t pages)
+{
+	struct vt *v = p->priv;
+
+	vtier_policy_set_quota(&v->eng, pages);
+}
+
+const struct vtier_policy *sim_vtier_engine(const struct sim_policy *p)
+{
+	return p->ops == &sim_vtier_ops ? &((struct vt *)p->priv)->eng : NULL;
+}
+
 static void vt_destroy(struct sim_policy *p)
 {
 	struct vt *v = p->priv;
@@ -143,5 +155,5 @@ static void vt_destroy(struct sim_policy *p)
 
 const struct sim_policy_ops sim_vtier_ops = {
 	.name = "vtier", .create = vt_create, .sample = vt_sample,
-	.tick = vt_tick, .destroy = vt_destroy,
+	.tick = vt_tick, .set_quota = vt_set_quota, .destroy = vt_destroy,
 };

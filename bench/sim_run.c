@@ -5,6 +5,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "sim.h"
@@ -46,6 +47,13 @@ void sim_policy_destroy(struct sim_policy *p)
 	if (p->ops->destroy)
 		p->ops->destroy(p);
 	sim_tier_free(&p->tier);
+}
+
+void sim_policy_set_quota(struct sim_policy *p, uint64_t pages)
+{
+	p->tier.cap = pages;
+	if (p->ops->set_quota)
+		p->ops->set_quota(p, pages);
 }
 
 struct rank {
@@ -105,34 +113,45 @@ static double now_s(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-void sim_run(const struct sim_trace *tr, const struct sim_params *par,
-	     struct sim_policy *pols, int n, int progress)
+void sim_runner_init(struct sim_runner *r, const struct sim_trace *tr,
+		     const struct sim_params *par, struct sim_policy *pols,
+		     int n, int progress)
 {
-	uint64_t rng = par->seed * 0x9E3779B97F4A7C15ull + 1;
-	uint64_t i, t0, start, end, mark = tr->n / 10;
-	double w0 = now_s();
+	memset(r, 0, sizeof(*r));
+	r->tr = tr;
+	r->par = par;
+	r->pols = pols;
+	r->n = n;
+	r->progress = progress;
+	r->rng = par->seed * 0x9E3779B97F4A7C15ull + 1;
+	r->t0 = tr->n ? tr->ts[0] : 0;
+	r->start = r->t0;
+	r->end = r->t0 + par->epoch_ns;
+	r->mark = tr->n / 10;
+	r->w0 = now_s();
+}
+
+void sim_runner_until(struct sim_runner *r, uint64_t until_ns)
+{
+	const struct sim_trace *tr = r->tr;
+	const struct sim_params *par = r->par;
 	int j;
 
-	if (!tr->n)
-		return;
-	t0 = tr->ts[0];
-	start = t0;
-	end = t0 + par->epoch_ns;
-	for (i = 0; i < tr->n; i++) {
-		uint64_t ts = tr->ts[i];
-		uint32_t id = tr->idw[i] >> 1;
-		int write = tr->idw[i] & 1, s;
+	for (; r->i < tr->n && tr->ts[r->i] - r->t0 < until_ns; r->i++) {
+		uint64_t ts = tr->ts[r->i];
+		uint32_t id = tr->idw[r->i] >> 1;
+		int write = tr->idw[r->i] & 1, s;
 
-		while (ts >= end) {
-			for (j = 0; j < n; j++)
-				sim_tier_end_epoch(&pols[j].tier, start - t0,
-						   par->epoch_ns);
-			start = end;
-			end += par->epoch_ns;
+		while (ts >= r->end) {
+			for (j = 0; j < r->n; j++)
+				sim_tier_end_epoch(&r->pols[j].tier,
+						   r->start - r->t0, par->epoch_ns);
+			r->start = r->end;
+			r->end += par->epoch_ns;
 		}
-		s = sim_coin(&rng, par->sample_n);
-		for (j = 0; j < n; j++) {
-			struct sim_policy *p = &pols[j];
+		s = sim_coin(&r->rng, par->sample_n);
+		for (j = 0; j < r->n; j++) {
+			struct sim_policy *p = &r->pols[j];
 
 			if (p->ops->tick)
 				p->ops->tick(p, ts);
@@ -143,15 +162,47 @@ void sim_run(const struct sim_trace *tr, const struct sim_params *par,
 				p->ops->sample(p, id, ts, write);
 		}
 		/* Every 10% of the records, once the run takes a while. */
-		if (progress && i == mark && i && now_s() - w0 > 2) {
+		if (r->progress && r->i == r->mark && r->i && now_s() - r->w0 > 2)
 			fprintf(stderr, "vtier-sim: %llu%% of %llu records, %.1f s\n",
-				(unsigned long long)(100 * i / tr->n),
-				(unsigned long long)tr->n, now_s() - w0);
-		}
-		if (i == mark)
-			mark += tr->n / 10;
+				(unsigned long long)(100 * r->i / tr->n),
+				(unsigned long long)tr->n, now_s() - r->w0);
+		if (r->i == r->mark)
+			r->mark += tr->n / 10;
 	}
-	for (j = 0; j < n; j++)
-		sim_tier_end_epoch(&pols[j].tier, start - t0,
-				   tr->ts[tr->n - 1] - start + 1);
+}
+
+void sim_runner_finish(struct sim_runner *r)
+{
+	int j;
+
+	sim_runner_until(r, UINT64_MAX);
+	if (!r->tr->n)
+		return;
+	for (j = 0; j < r->n; j++)
+		sim_tier_end_epoch(&r->pols[j].tier, r->start - r->t0,
+				   r->tr->ts[r->tr->n - 1] - r->start + 1);
+}
+
+void sim_run(const struct sim_trace *tr, const struct sim_params *par,
+	     struct sim_policy *pols, int n, int progress)
+{
+	struct sim_runner r;
+
+	sim_runner_init(&r, tr, par, pols, n, progress);
+	sim_runner_finish(&r);
+}
+
+FILE *sim_open_csv(const char *path, const char *header)
+{
+	struct stat st;
+	int empty = stat(path, &st) || !st.st_size;
+	FILE *f = fopen(path, "a");
+
+	if (!f) {
+		perror(path);
+		return NULL;
+	}
+	if (empty)
+		fprintf(f, "%s\n", header);
+	return f;
 }

@@ -58,10 +58,12 @@ int sim_tier_place(struct sim_tier *t, uint32_t id)
 {
 	if (t->fast[id])
 		return 0;
-	if (t->nfast >= t->cap)
+	if (t->nfast >= t->cap || (t->pool && t->pool->used >= t->pool->cap))
 		return -1;
 	t->fast[id] = 1;
 	t->nfast++;
+	if (t->pool && ++t->pool->used > t->pool->max_used)
+		t->pool->max_used = t->pool->used;
 	return 1;
 }
 
@@ -74,7 +76,8 @@ int sim_tier_move(struct sim_tier *t, const uint32_t *ids, uint32_t n,
 		moved += t->fast[ids[i]] != to_fast;
 	if (!moved)
 		return 0;
-	if (to_fast && t->nfast + moved > t->cap) {
+	if (to_fast && (t->nfast + moved > t->cap ||
+			(t->pool && t->pool->used + moved > t->pool->cap))) {
 		t->deferred += moved;
 		return -1;
 	}
@@ -87,6 +90,12 @@ int sim_tier_move(struct sim_tier *t, const uint32_t *ids, uint32_t n,
 		t->nfast -= moved;
 		t->e.dem += moved;
 	}
+	if (t->pool) {
+		t->pool->used = to_fast ? t->pool->used + moved :
+			       t->pool->used - moved;
+		if (t->pool->used > t->pool->max_used)
+			t->pool->max_used = t->pool->used;
+	}
 	if (huge) {
 		t->e.mig_bytes += (uint64_t)SIM_HUGE_PAGES * SIM_PAGE_BYTES;
 		t->e.mig_ns += t->par->mig_2m_ns;
@@ -95,6 +104,17 @@ int sim_tier_move(struct sim_tier *t, const uint32_t *ids, uint32_t n,
 		t->e.mig_ns += moved * t->par->mig_4k_ns;
 	}
 	return (int)moved;
+}
+
+void sim_tier_reclaim(struct sim_tier *t, uint64_t n)
+{
+	uint32_t id;
+
+	for (id = 0; n && id < t->npages; id++)
+		if (t->fast[id]) {
+			sim_tier_move(t, &id, 1, 0, 0);
+			n--;
+		}
 }
 
 double sim_queue_factor(double rho)
