@@ -20,87 +20,6 @@
 #include "balancer.h"
 #include "sim_multi.h"
 
-static const char *const mode_name[SIM_NMODES] = {
-	"static", "proportional", "utility", "oracle-split", "oracle",
-};
-
-int sim_modes_parse(const char *s, unsigned int *modes)
-{
-	char buf[128], *tok, *save = NULL;
-	int m;
-
-	*modes = 0;
-	if (!strcmp(s, "all")) {
-		*modes = (1u << SIM_NMODES) - 1;
-		return 0;
-	}
-	if (strlen(s) >= sizeof(buf))
-		return -1;
-	strcpy(buf, s);
-	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		for (m = 0; m < SIM_NMODES && strcmp(tok, mode_name[m]); m++)
-			;
-		if (m == SIM_NMODES)
-			return -1;
-		*modes |= 1u << m;
-	}
-	return *modes ? 0 : -1;
-}
-
-/* A label, cut to fit. */
-static void set_label(struct sim_vm_spec *vm, const char *s)
-{
-	size_t l = strlen(s);
-
-	if (l >= sizeof(vm->label))
-		l = sizeof(vm->label) - 1;
-	memcpy(vm->label, s, l);
-	vm->label[l] = '\0';
-}
-
-int sim_vm_parse(const char *s, struct sim_vm_spec *vm)
-{
-	char buf[sizeof(vm->trace)], *tok, *save = NULL, *end;
-	unsigned long long v;
-
-	if (strlen(s) >= sizeof(buf))
-		return -1;
-	memset(vm, 0, sizeof(*vm));
-	vm->weight = 1;
-	vm->max = UINT64_MAX;
-	strcpy(buf, s);
-	tok = strtok_r(buf, ",", &save);
-	if (!tok)
-		return -1;
-	strcpy(vm->trace, tok);
-	set_label(vm, vm->trace);
-	while ((tok = strtok_r(NULL, ",", &save))) {
-		char *eq = strchr(tok, '=');
-
-		if (!eq)
-			return -1;
-		*eq++ = '\0';
-		if (!strcmp(tok, "label")) {
-			set_label(vm, eq);
-			continue;
-		}
-		v = strtoull(eq, &end, 0);
-		if (*end || end == eq || *eq == '-')
-			return -1;
-		if (!strcmp(tok, "weight") && v >= 1 && v <= BAL_MAX_WEIGHT)
-			vm->weight = (uint32_t)v;
-		else if (!strcmp(tok, "min"))
-			vm->min = v;
-		else if (!strcmp(tok, "max"))
-			vm->max = v;
-		else if (!strcmp(tok, "scale") && v >= 1)
-			vm->scale = v;
-		else
-			return -1;
-	}
-	return 0;
-}
-
 struct vm_result {
 	uint64_t quota_end, accesses, hits, promoted, demoted, mig_bytes, deferred;
 	double quota_sum, time_ns;
@@ -315,7 +234,7 @@ static int run_mode(struct multi *m, enum sim_mode mode)
 			m->res[mode][i].quota_sum += (double)t->cap;
 			if (m->ecsv)
 				fprintf(m->ecsv, "%s,%s,%llu,%llu,%s,%llu,%llu\n",
-					o->label, mode_name[mode], (unsigned long long)k,
+					o->label, sim_mode_name(mode), (unsigned long long)k,
 					(unsigned long long)now, o->vm[i].label,
 					(unsigned long long)t->cap,
 					(unsigned long long)t->nfast);
@@ -381,13 +300,13 @@ static void print_row(const struct multi *m, FILE *csv, int mode, const char *vm
 	double sd = allfast > 0 ? r->time_ns / allfast : 0;
 
 	printf("%-13s %-16s %10llu %12.0f %14llu %14llu %6.2f%% %12.3f %8.3f %9llu %9llu %9llu\n",
-	       mode_name[mode], vm, (unsigned long long)r->quota_end, r->quota_sum,
+	       sim_mode_name(mode), vm, (unsigned long long)r->quota_end, r->quota_sum,
 	       (unsigned long long)r->accesses, (unsigned long long)r->hits,
 	       100 * hr, r->time_ns / 1e6, sd, (unsigned long long)r->promoted,
 	       (unsigned long long)r->demoted, (unsigned long long)r->deferred);
 	if (csv)
 		fprintf(csv, "%s,%s,%s,%llu,%llu,%.1f,%llu,%llu,%.6f,%.0f,%.0f,%.6f,%llu,%llu,%.3f,%llu\n",
-			m->o->label, mode_name[mode], vm,
+			m->o->label, sim_mode_name(mode), vm,
 			(unsigned long long)m->total, (unsigned long long)r->quota_end,
 			r->quota_sum, (unsigned long long)r->accesses,
 			(unsigned long long)r->hits, hr, r->time_ns, allfast, sd,
@@ -474,7 +393,7 @@ int sim_multi_main(const struct sim_multi_opts *o)
 		if (!(o->modes & 1u << mode))
 			continue;
 		if (!o->quiet)
-			fprintf(stderr, "vtier-sim: %s: mode %s\n", o->label, mode_name[mode]);
+			fprintf(stderr, "vtier-sim: %s: mode %s\n", o->label, sim_mode_name(mode));
 		if (run_mode(m, mode))
 			goto out;
 	}
@@ -499,7 +418,7 @@ int sim_multi_main(const struct sim_multi_opts *o)
 	printf("most fast pages held at once (total %llu):", (unsigned long long)m->total);
 	for (mode = 0; mode < SIM_ORACLE; mode++)
 		if (o->modes & 1u << mode)
-			printf(" %s %llu", mode_name[mode],
+			printf(" %s %llu", sim_mode_name(mode),
 			       (unsigned long long)m->pool_max[mode]);
 	printf("\n");
 	print_goals(m);

@@ -45,6 +45,7 @@ struct sim_multi_opts {
 
 /* "PATH[,label=L][,weight=N][,min=P][,max=P][,scale=W]"; 0 or -1. */
 int sim_vm_parse(const char *s, struct sim_vm_spec *vm);
+const char *sim_mode_name(int mode);
 /* "utility,static,..." or "all" into a mode mask; 0 or -1. */
 int sim_modes_parse(const char *s, unsigned int *modes);
 /* Run every mode and print the table and the issue-7 goals; exit code. */
