@@ -142,12 +142,17 @@ void sim_runner_until(struct sim_runner *r, uint64_t until_ns)
 		uint32_t id = tr->idw[r->i] >> 1;
 		int write = tr->idw[r->i] & 1, s;
 
-		while (ts >= r->end) {
-			for (j = 0; j < r->n; j++)
+		if (ts >= r->end) {
+			/* Close the epoch; empty ones after it get no rows. */
+			uint64_t skip = (ts - r->end) / par->epoch_ns;
+
+			for (j = 0; j < r->n; j++) {
 				sim_tier_end_epoch(&r->pols[j].tier,
 						   r->start - r->t0, par->epoch_ns);
-			r->start = r->end;
-			r->end += par->epoch_ns;
+				r->pols[j].tier.epoch += skip;
+			}
+			r->start = r->end + skip * par->epoch_ns;
+			r->end = r->start + par->epoch_ns;
 		}
 		s = sim_coin(&r->rng, par->sample_n);
 		for (j = 0; j < r->n; j++) {

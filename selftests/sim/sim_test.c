@@ -447,6 +447,7 @@ TEST(epoch_rows)
 {
 	static const struct rec r[] = {
 		{ 0, A, 0 }, { 1500 * MS, A, 0 }, { 1600 * MS, B, 0 },
+		{ 5500 * MS, A, 0 },
 	};
 	struct sim_params par;
 	struct sim_trace tr;
@@ -462,9 +463,14 @@ TEST(epoch_rows)
 	p.tier.name = "w,1:4,first-touch";
 	sim_run(&tr, &par, &p, 1, 0);
 	fclose(f);
-	/* Epoch 0: A (hit); epoch 1 from 1 s: A hit, B slow (250 ns). */
+	/*
+	 * Epoch 0: A (hit); epoch 1 from 1 s: A hit, B slow (250 ns);
+	 * epochs 2..4 are empty (no rows); epoch 5 from 5 s: A hit.
+	 */
 	EXPECT_STREQ("w,1:4,first-touch,0,0,1,1,0,0,0.000000,80\n"
-		     "w,1:4,first-touch,1,1000000000,2,1,0,0,0.000000,250\n", buf);
+		     "w,1:4,first-touch,1,1000000000,2,1,0,0,0.000000,250\n"
+		     "w,1:4,first-touch,5,5000000000,1,1,0,0,0.000000,80\n", buf);
+	EXPECT_EQ(6, p.tier.epoch);
 	sim_policy_destroy(&p);
 	sim_trace_free(&tr);
 }
