@@ -14,6 +14,8 @@
  * 8-byte volatile load and one 8-byte volatile store per 64-byte line
  * (64 lines: 128 accesses per page).  Nothing else in the guest uses these
  * frames, so each hot frame's count is THREADS * HROUNDS * 128 exactly.
+ * At the end it prints `VTIER-TOUCH done phase_ms=<ms>`, the guest's
+ * monotonic time between the markers (tools/tcgplugin/bench.sh uses it).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -22,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/mman.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "vtier_mark.h"
@@ -91,6 +94,7 @@ int main(int argc, char **argv)
 {
 	unsigned long threads, pages;
 	pthread_t tid[16];
+	struct timespec t0, t1;
 	int fd;
 
 	if (argc != 6) {
@@ -143,6 +147,7 @@ int main(int argc, char **argv)
 	fflush(stdout);
 
 	mark(0);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (unsigned long t = 0; t < threads; t++)
 		if (pthread_create(&tid[t], NULL, worker, NULL)) {
 			fprintf(stderr, "vtier-touch: pthread_create failed\n");
@@ -150,7 +155,10 @@ int main(int argc, char **argv)
 		}
 	for (unsigned long t = 0; t < threads; t++)
 		pthread_join(tid[t], NULL);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
 	mark(1);
-	printf("VTIER-TOUCH done\n");
+	printf("VTIER-TOUCH done phase_ms=%lld\n",
+	       (long long)(t1.tv_sec - t0.tv_sec) * 1000 +
+	       (t1.tv_nsec - t0.tv_nsec) / 1000000);
 	return 0;
 }
