@@ -259,11 +259,11 @@ static double marginal_mib(const struct bal_vm *v, uint64_t at)
 	return (double)v->weight * bal_marginal(&v->rep, at) * PAGES_PER_MIB;
 }
 
-static void explain(const struct bal_params *p, const struct bal_vm *vms,
+static void explain(const struct bal_params *p, struct bal_vm *vms,
 		    const struct work *w, size_t n, size_t i, double lambda,
 		    bool stepped)
 {
-	struct bal_vm *v = (struct bal_vm *)&vms[i];
+	struct bal_vm *v = &vms[i];
 	int64_t d = (int64_t)v->target_pages - (int64_t)v->quota_pages;
 	uint64_t sum = 0;
 	size_t j;
