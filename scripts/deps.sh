@@ -11,6 +11,8 @@
 #     the image into build/guest/.
 #  3. kselftest_harness.h + kselftest.h into build/ksft/ and checkpatch.pl
 #     with its data files into build/checkpatch/scripts/, from linux-source-6.1.
+#  4. The Debian packages of the guest workloads, downloaded and unpacked
+#     (never installed) under build/guestwl/ by tools/guestwl/fetch-debs.sh.
 #
 # Environment: VTIER_BUILD overrides the build directory (default <repo>/build).
 set -euo pipefail
@@ -178,5 +180,9 @@ fi
 # live side by side in build/ksft and -I build/ksft is all a test needs.
 grep -q '#include "kselftest.h"' "$BUILD/ksft/kselftest_harness.h" ||
 	log "WARNING: kselftest_harness.h no longer includes \"kselftest.h\" directly; check build/ksft layout"
+
+# ---- 4. Debian packages of the guest workloads (unpacked, never installed) ----
+"$ROOT/tools/guestwl/fetch-debs.sh" ||
+	die "fetching the guest workload packages failed (tools/guestwl/fetch-debs.sh)"
 
 log "done (GUEST_KVER=$KVER)"
