@@ -40,6 +40,20 @@ uint64_t balance_fast_pages(const struct vm *vm)
 	return g_observe_only ? vm->logical.held : vm->place.held_pages;
 }
 
+bool balance_logical_room(const struct vm *vm, uint64_t frames)
+{
+	uint64_t held = 0;
+	int i;
+
+	if (!B.on)
+		return true;
+	if (vm->logical.held + frames > vm->quota_pages)
+		return false;
+	for (i = 0; i < B.n; i++)
+		held += B.vms[i]->logical.held;
+	return held + frames <= B.p.total_pages;
+}
+
 void balance_note_report(struct vm *vm)
 {
 	vm->bal.report_ns = migrate_now_ns();

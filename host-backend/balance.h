@@ -48,6 +48,14 @@ void balance_note_report(struct vm *vm);
 /* Fast pages the VM holds: placement's, or observe-only the logical ones. */
 uint64_t balance_fast_pages(const struct vm *vm);
 /*
+ * Observe-only: may the VM's logical residency grow by frames?  As
+ * placement defers a promotion past the quota or --fmem-total, so the
+ * residency does not count one (else a guest that keeps hinting would be
+ * back over its quota right after the host demoted it).  Always true
+ * without a balancer.
+ */
+bool balance_logical_room(const struct vm *vm, uint64_t frames);
+/*
  * vtierctl quota: new limits (NULL: unchanged), applied at the next
  * period.  0, or -1 with the reason in err.
  */

@@ -132,6 +132,18 @@ void residency_hint(struct residency *r, uint64_t gpfn, unsigned int order,
 		set(r, gpfn + i, promote);
 }
 
+uint64_t residency_new_frames(const struct residency *r, uint64_t gpfn,
+			      unsigned int order)
+{
+	uint64_t i, frames = 1ull << order, n = 0;
+
+	if (!r->bits || gpfn >= r->max_pfn || frames > r->max_pfn - gpfn)
+		return 0;
+	for (i = 0; i < frames; i++)
+		n += !residency_fast(r, gpfn + i);
+	return n;
+}
+
 uint64_t residency_demote_oldest(struct residency *r, uint64_t n)
 {
 	uint64_t buf[256], done = 0;

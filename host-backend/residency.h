@@ -48,6 +48,9 @@ bool residency_fast(const struct residency *r, uint64_t gpfn);
 /* A translated hint: its 2^order frames become fast (promote) or not. */
 void residency_hint(struct residency *r, uint64_t gpfn, unsigned int order,
 		    bool promote);
+/* Frames of a hint not fast yet: what promoting it would add. */
+uint64_t residency_new_frames(const struct residency *r, uint64_t gpfn,
+			      unsigned int order);
 /* Take n frames back, oldest promotion first; returns how many. */
 uint64_t residency_demote_oldest(struct residency *r, uint64_t n);
 

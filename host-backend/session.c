@@ -149,9 +149,17 @@ static int on_hints(struct vm *vm, struct vsock_flow *f,
 	if (g_observe_only) {
 		ack.applied = translated;
 		/* What would be fast, for the balancer's quota deadline. */
-		for (i = 0; i < translated; i++)
+		for (i = 0; i < translated; i++) {
+			bool promote = ok[i].action == VTIER_HINT_PROMOTE;
+
+			if (promote && !balance_logical_room(vm,
+					residency_new_frames(&vm->logical,
+							     ok[i].gpfn,
+							     ok[i].order)))
+				continue;
 			residency_hint(&vm->logical, ok[i].gpfn, ok[i].order,
-				       ok[i].action == VTIER_HINT_PROMOTE);
+				       promote);
+		}
 	} else if (translated)
 		migrate_hints(vm, ok, translated, &ack);
 	ack.rejected += rejected;
