@@ -15,6 +15,7 @@
 #include "vsock_dev.h"
 
 #define NS_PER_MS 1000000ull
+#define REPORT_GAP_MAX_NS (60000 * NS_PER_MS)	/* report_ms's maximum */
 
 static struct {
 	bool on, warned;
@@ -56,7 +57,29 @@ bool balance_logical_room(const struct vm *vm, uint64_t frames)
 
 void balance_note_report(struct vm *vm)
 {
-	vm->bal.report_ns = migrate_now_ns();
+	uint64_t now = migrate_now_ns();
+
+	if (vm->bal.report_ns)
+		vm->bal.report_gap_ns = now - vm->bal.report_ns;
+	vm->bal.report_ns = now;
+}
+
+/*
+ * A REPORT is fresh for twice the longest of: its epoch, the period, the
+ * guest's interval between REPORTs (module parameter report_ms, at most
+ * 60 s), so a guest reporting on schedule never looks stale.
+ */
+static bool report_fresh(const struct vm *vm, uint64_t now)
+{
+	uint64_t span = (uint64_t)vm->report.epoch_ms * NS_PER_MS;
+
+	if (span < (uint64_t)B.period_ms * NS_PER_MS)
+		span = (uint64_t)B.period_ms * NS_PER_MS;
+	if (span < vm->bal.report_gap_ns)
+		span = vm->bal.report_gap_ns < REPORT_GAP_MAX_NS ?
+		       vm->bal.report_gap_ns : REPORT_GAP_MAX_NS;
+	return vm->report.valid && vm->bal.report_ns &&
+	       now - vm->bal.report_ns <= 2 * span;
 }
 
 void balance_get_info(struct balance_info *bi)
@@ -133,13 +156,11 @@ static void enforce(struct vm *vm, uint64_t now)
 
 void balance_period(uint64_t now)
 {
-	uint64_t fresh_ns = 2ull * B.period_ms * NS_PER_MS;
 	int i, pass;
 
 	for (i = 0; i < B.n; i++) {
 		const struct vm *vm = B.vms[i];
 		struct bal_vm *b = &B.bv[i];
-		uint64_t age_max = 2ull * vm->report.epoch_ms * NS_PER_MS;
 		unsigned int k;
 
 		memset(b, 0, sizeof(*b));
@@ -147,10 +168,7 @@ void balance_period(uint64_t now)
 		b->max_pages = vm->bal.max_pages;
 		b->weight = vm->bal.weight;
 		b->quota_pages = vm->quota_pages;
-		if (age_max < fresh_ns)
-			age_max = fresh_ns;
-		b->fresh = vm->report.valid && vm->bal.report_ns &&
-			   now - vm->bal.report_ns <= age_max;
+		b->fresh = report_fresh(vm, now);
 		b->rep.sample_rate = vm->report.sample_rate;
 		b->rep.epoch_ms = vm->report.epoch_ms;
 		b->rep.wss_pages = vm->report.wss_pages;

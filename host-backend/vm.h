@@ -47,6 +47,7 @@ struct vm_balance {
 	uint32_t weight;
 	bool max_set, quota_set;	/* given in --vm */
 	uint64_t report_ns;		/* when the last REPORT arrived */
+	uint64_t report_gap_ns;		/* and how long after the one before */
 	uint64_t demand_pages, host_demoted_pages;
 	uint64_t over_since_ns;		/* fast pages over quota since; 0: not */
 	struct quota_change changes[VM_QUOTA_CHANGES];
