@@ -202,6 +202,13 @@ pkgs() {
 	echo "boot_to_poweroff_wall_s=$((END - boot_t))"
 	echo "wall_s=$((END - START))"
 	echo "qemu_status=$qrc"
+	if [ -s "$PREFIX.truth" ]; then
+		# The measured working set: distinct pages touched in the phase.
+		awk '/^#/ {next} $1 == "window" {w++; next}
+		     {if (!($1 in p)) {p[$1] = 1; n++}; s += $2}
+		     END {printf "truth_windows=%d\ntruth_pages=%d\ntruth_mib=%d\ntruth_accesses=%d\n",
+			  w, n, n / 256, s}' "$PREFIX.truth"
+	fi
 	echo "result=$([ $ok = 1 ] && echo ok || echo fail)"
 	grep -a '^WL-RESULT' "$PREFIX.log" | tr -d '\r' | sed 's/^WL-RESULT /results=/'
 } >"$PREFIX.meta"

@@ -98,7 +98,6 @@ redis_check() {
 # (selftests/e2e/workloads_test.c) recomputes every answer independently.
 sqlite_prepare() {
 	cat >$T/wl.sql <<EOF
-PRAGMA cache_size = -400000;
 CREATE TABLE items(id INTEGER PRIMARY KEY, cat INTEGER, price INTEGER, name TEXT);
 CREATE TABLE orders(oid INTEGER PRIMARY KEY, item INTEGER, qty INTEGER);
 BEGIN;
