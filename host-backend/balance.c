@@ -145,7 +145,7 @@ static void enforce(struct vm *vm, uint64_t now)
 	excess = fast - vm->quota_pages;
 	done = g_observe_only ?
 	       residency_demote_oldest(&vm->logical, excess) :
-	       placement_demote_oldest(&vm->place, excess, now);
+	       migrate_demote_oldest(vm, excess);
 	vb->host_demoted_pages += done;
 	vm_log(vm, "over quota for %llu ms (fast %llu pages, quota %llu): host demoted %llu pages, oldest promotion first",
 	       (unsigned long long)((now - vb->over_since_ns) / NS_PER_MS),

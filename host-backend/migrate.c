@@ -206,6 +206,16 @@ void migrate_detach(struct vm *vm)
 	residency_detach(&vm->logical);
 }
 
+uint64_t migrate_demote_oldest(struct vm *vm, uint64_t n)
+{
+	uint64_t done = placement_demote_oldest(&vm->place, n,
+						migrate_now_ns());
+
+	if (vm->place.q_len)	/* rate-limited: the drain timer does it */
+		arm_tick(true);
+	return done;
+}
+
 void migrate_hints(struct vm *vm, const struct vtier_hint_host *h,
 		   unsigned int n, struct place_ack *ack)
 {

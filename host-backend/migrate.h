@@ -35,6 +35,8 @@ void migrate_detach(struct vm *vm);
 /* One validated HINTS batch; ack says what became of each hint. */
 void migrate_hints(struct vm *vm, const struct vtier_hint_host *h,
 		   unsigned int n, struct place_ack *ack);
+/* The host takes n fast pages back, oldest promotion first (balancer). */
+uint64_t migrate_demote_oldest(struct vm *vm, uint64_t n);
 uint64_t migrate_now_ns(void);
 
 const char *migrate_initial_name(enum place_initial i);
