@@ -10,10 +10,12 @@
  * the comparison is of the algorithms).  Every cool/20 samples (MEMTIS:
  * 100k) the hot threshold is re-chosen: the lowest bin >= 1 from which the
  * pages up fit the fast tier.  Every memtis_period_ns (500 ms, kmigraterd)
- * fast pages below the threshold are demoted, then slow pages at or above
- * it are promoted into the free space, hottest bin first (lower page id
- * first within a bin).  Huge-page splitting is not modelled: the trace
- * has 4 KiB pages only.
+ * slow pages at or above it are promoted into the free space, hottest bin
+ * first (lower page id first within a bin); when they do not fit, fast
+ * pages below the threshold are demoted first, coldest bin first, as many
+ * as the promotions need (MEMTIS demotes under memory pressure: free fast
+ * memory is not emptied for nothing).  Huge-page splitting is not
+ * modelled: the trace has 4 KiB pages only.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -105,34 +107,54 @@ static void mt_sample(struct sim_policy *p, uint32_t id, uint64_t ts, int write)
 		mt_adapt(m, p->tier.cap);
 }
 
-static void mt_run(struct sim_policy *p, struct mt *m)
+/*
+ * Ids of the pages in the given tier (fast or slow) whose bin is below
+ * (below = 1) or at or above the threshold, sorted by bin (coldest first
+ * when below, hottest first otherwise) into m->ids; returns how many.
+ */
+static uint64_t mt_sorted(struct sim_policy *p, struct mt *m, int fast, int below)
 {
-	struct sim_tier *t = &p->tier;
-	uint64_t start[MEMTIS_BINS + 1] = { 0 }, i, k;
+	uint64_t start[MEMTIS_BINS] = { 0 }, i, k = 0;
 	int b;
 
 	for (i = 0; i < m->n; i++) {
-		uint32_t id = (uint32_t)i;
-
 		b = (int)mt_bin(m->cnt[i]);
-		if (t->fast[i] && (uint32_t)b < m->thresh)
-			sim_tier_move(t, &id, 1, 0, 0);
-		else if (!t->fast[i] && (uint32_t)b >= m->thresh)
-			start[b + 1]++;
+		if (p->tier.fast[i] == fast && ((uint32_t)b < m->thresh) == below)
+			start[b]++;
 	}
-	/* Counting sort of the promotion candidates, hottest bin first. */
-	for (b = MEMTIS_BINS - 1, k = 0; b >= 0; b--) {
-		uint64_t nb = start[b + 1];
+	for (i = 0; i < MEMTIS_BINS; i++) {
+		uint64_t nb;
 
-		start[b + 1] = k;
+		b = below ? (int)i : MEMTIS_BINS - 1 - (int)i;
+		nb = start[b];
+		start[b] = k;
 		k += nb;
 	}
 	for (i = 0; i < m->n; i++) {
 		b = (int)mt_bin(m->cnt[i]);
-		if (!t->fast[i] && (uint32_t)b >= m->thresh)
-			m->ids[start[b + 1]++] = (uint32_t)i;
+		if (p->tier.fast[i] == fast && ((uint32_t)b < m->thresh) == below)
+			m->ids[start[b]++] = (uint32_t)i;
 	}
-	for (i = 0; i < k && t->nfast < t->cap; i++)
+	return k;
+}
+
+static void mt_run(struct sim_policy *p, struct mt *m)
+{
+	struct sim_tier *t = &p->tier;
+	uint64_t want = mt_sorted(p, m, 0, 0), room, i, k;
+
+	/* Demote cold pages only as far as the hot ones need the room. */
+	room = t->nfast < t->cap ? t->cap - t->nfast : 0;
+	if (want > room || t->nfast > t->cap) {
+		uint64_t need = (want > room ? want - room : 0) +
+				(t->nfast > t->cap ? t->nfast - t->cap : 0);
+
+		k = mt_sorted(p, m, 1, 1);
+		for (i = 0; i < k && i < need; i++)
+			sim_tier_move(t, &m->ids[i], 1, 0, 0);
+		want = mt_sorted(p, m, 0, 0);
+	}
+	for (i = 0; i < want && t->nfast < t->cap; i++)
 		sim_tier_move(t, &m->ids[i], 1, 1, 0);
 }
 

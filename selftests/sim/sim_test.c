@@ -227,6 +227,41 @@ TEST(memtis)
 	sim_trace_free(&tr);
 }
 
+TEST(memtis_demotes_only_for_room)
+{
+	struct sim_params par;
+	struct sim_trace tr;
+	struct sim_policy p;
+	struct rec r[22];
+	size_t n = 0;
+	int i;
+
+	hand_params(&par);
+	par.memtis_cool = 20;
+	/*
+	 * Capacity 2.  A at 0 ms; C at 600 ms: the run due at 500 ms
+	 * promotes A (count 1, threshold bin 1); C's access is slow.
+	 * B at 700..717 ms: the 20th sample halves every count: A and C
+	 * drop to 0 (bin 0, below the threshold), B to 9.  B at 1100 ms:
+	 * the run due at 1000 ms promotes B into the free page and keeps A
+	 * (nothing needs its room); B hits.  A at 1200 ms hits.
+	 * Hits 2 of 22: 2 x 80 + 20 x 170 + 2 x 1200 = 5960 ns; no demotion.
+	 */
+	r[n++] = (struct rec){ 0, A, 0 };
+	r[n++] = (struct rec){ 600 * MS, C, 0 };
+	for (i = 0; i < 18; i++)
+		r[n++] = (struct rec){ (700 + i) * MS, B, 0 };
+	r[n++] = (struct rec){ 1100 * MS, B, 0 };
+	r[n++] = (struct rec){ 1200 * MS, A, 0 };
+	ASSERT_EQ(0, run1(&p, &sim_memtis_ops, &tr, &par, r, n, 2));
+	EXPECT_EQ(2, p.tier.hits);
+	EXPECT_EQ(5960, (long)p.tier.time_ns);
+	EXPECT_EQ(2, p.tier.promoted);
+	EXPECT_EQ(0, p.tier.demoted);
+	sim_policy_destroy(&p);
+	sim_trace_free(&tr);
+}
+
 TEST(tpp)
 {
 	static const struct rec r[] = {
