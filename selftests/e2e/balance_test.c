@@ -43,7 +43,7 @@
 #define CONVERGE_S	150
 #define TOTAL		1024		/* --fmem-total 4M */
 #define MIN_PAGES	64		/* min=256K */
-#define TOL		48		/* histogram buckets are coarse */
+#define TOL		64		/* histogram buckets are coarse */
 #define COLD		"512:0.02"
 #define GREEDY_PAGES	1024
 
