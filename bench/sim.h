@@ -76,6 +76,7 @@ struct sim_params {
 	uint64_t memtis_period_ns;
 	uint64_t memtis_cool;	/* samples between halvings; 0: 1 s worth */
 	uint64_t tpp_window_ns;
+	uint64_t tpp_scan_ns;	/* hint faults from a scan of this period; 0: samples */
 	uint32_t tpp_wmark_pct;	/* free headroom kept by demotion */
 };
 
@@ -148,8 +149,8 @@ struct sim_policy;
 struct sim_policy_ops {
 	const char *name;
 	int (*create)(struct sim_policy *p);
-	/* every record (allocation sees all accesses); may be NULL */
-	void (*touch)(struct sim_policy *p, uint32_t id);
+	/* every record, before it is charged (allocation, page faults); may be NULL */
+	void (*touch)(struct sim_policy *p, uint32_t id, uint64_t ts);
 	/* sampled records; may be NULL */
 	void (*sample)(struct sim_policy *p, uint32_t id, uint64_t ts, int write);
 	/* time moves to now: periodic work that is due; may be NULL */

@@ -45,6 +45,8 @@ static void usage(FILE *f)
 "  --hemem-period-ms N (default 10)  --memtis-period-ms N (default 500)\n"
 "  --memtis-cool N     samples between halvings, 0: one second's worth (default 0)\n"
 "  --tpp-window-ms N (default 1000)  --tpp-wmark PCT (default 2)\n"
+"  --tpp-scan-ms N     tpp's hint faults from a page-table scan of this period\n"
+"                      instead of the sampled records (default 0: samples)\n"
 "  --csv FILE          append one row per policy (header if FILE is new or empty)\n"
 "  --epoch-csv FILE    append one row per policy and epoch\n"
 "  --quiet             no progress on stderr\n"
@@ -127,7 +129,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 	       O_SEED, O_EPOCH, O_LATF, O_LATS, O_BWF, O_BWS, O_M4, O_M2,
 	       O_VB, O_VE, O_VC, O_VH, O_VR, O_VG, O_VM, O_HP, O_MP, O_MC,
 	       O_TW, O_TM, O_CSV, O_ECSV, O_QUIET, O_VMSPEC, O_BAL, O_BP, O_BD,
-	       O_BS, O_BDB, O_START };
+	       O_BS, O_BDB, O_START, O_TS };
 	static const struct option lo[] = {
 		{ "policy", 1, 0, O_POL }, { "fast-pages", 1, 0, O_FAST },
 		{ "ratio", 1, 0, O_RATIO }, { "label", 1, 0, O_LABEL },
@@ -147,6 +149,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		{ "balance", 1, 0, O_BAL }, { "balance-period-ms", 1, 0, O_BP },
 		{ "quota-deadline-ms", 1, 0, O_BD }, { "balance-step", 1, 0, O_BS },
 		{ "balance-deadband", 1, 0, O_BDB }, { "start", 1, 0, O_START },
+		{ "tpp-scan-ms", 1, 0, O_TS },
 		{ "help", 0, 0, 'h' }, { 0 }
 	};
 	struct sim_params *par = &o->par;
@@ -190,6 +193,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		case O_MP: bad = parse_ms(optarg, &par->memtis_period_ns) || !par->memtis_period_ns; break;
 		case O_MC: bad = parse_u64(optarg, &par->memtis_cool); break;
 		case O_TW: bad = parse_ms(optarg, &par->tpp_window_ns); break;
+		case O_TS: bad = parse_ms(optarg, &par->tpp_scan_ns); break;
 		case O_TM: bad = parse_u32(optarg, &par->tpp_wmark_pct) || par->tpp_wmark_pct >= 100; break;
 		case O_CSV: o->csv = optarg; break;
 		case O_ECSV: o->epoch_csv = optarg; break;

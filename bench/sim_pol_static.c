@@ -14,8 +14,9 @@
 
 #include "sim.h"
 
-static void ft_touch(struct sim_policy *p, uint32_t id)
+static void ft_touch(struct sim_policy *p, uint32_t id, uint64_t ts)
 {
+	(void)ts;
 	if (p->tier.nfast < p->tier.cap)
 		sim_tier_place(&p->tier, id);
 }

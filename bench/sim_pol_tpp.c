@@ -13,6 +13,14 @@
  * tpp_wmark_pct of the fast tier free by demoting from the tail.  A
  * demoted page forgets its last fault (it lands on the inactive list), so
  * it needs two touches again.
+ *
+ * Hint faults come from the sampled records by default.  With
+ * tpp_scan_ns (--tpp-scan-ms) they come, as in Linux, from a scanner that
+ * unmaps every page once per scan period (each page at its own phase in
+ * the period): the first access to a slow page after its unmapping faults,
+ * whether sampled or not, and a promotion in the fault path serves that
+ * access from the fast tier.  The LRU then follows every access (accessed
+ * bits).
  */
 #include <stdlib.h>
 
@@ -22,6 +30,8 @@
 
 struct tpp {
 	uint64_t *last;		/* time of the last hint fault + 1; 0: none */
+	uint64_t *round;	/* scan round of the last fault + 1 (scan mode) */
+	uint64_t t0;		/* time of the first record */
 	uint32_t *prev, *next;	/* LRU of fast pages, head = most recent */
 	uint32_t head, tail;
 };
@@ -34,16 +44,19 @@ static int tpp_create(struct sim_policy *p)
 	if (!t)
 		return -1;
 	t->last = calloc(n, sizeof(*t->last));
+	t->round = calloc(n, sizeof(*t->round));
 	t->prev = malloc(n * sizeof(*t->prev));
 	t->next = malloc(n * sizeof(*t->next));
-	if (!t->last || !t->prev || !t->next) {
+	if (!t->last || !t->round || !t->prev || !t->next) {
 		free(t->last);
+		free(t->round);
 		free(t->prev);
 		free(t->next);
 		free(t);
 		return -1;
 	}
 	t->head = t->tail = TPP_NONE;
+	t->t0 = p->tr->n ? p->tr->ts[0] : 0;
 	p->priv = t;
 	return 0;
 }
@@ -84,18 +97,13 @@ static int tpp_demote_tail(struct sim_policy *p, struct tpp *t)
 	return 1;
 }
 
-static void tpp_sample(struct sim_policy *p, uint32_t id, uint64_t ts, int write)
+/* A hint fault on slow page id at ts. */
+static void tpp_fault(struct sim_policy *p, struct tpp *t, uint32_t id,
+		      uint64_t ts)
 {
-	struct tpp *t = p->priv;
 	struct sim_tier *tier = &p->tier;
 	uint64_t keep;
 
-	(void)write;
-	if (tier->fast[id]) {
-		lru_del(t, id);
-		lru_push(t, id);
-		return;
-	}
 	if (!t->last[id] || ts - (t->last[id] - 1) > p->par->tpp_window_ns) {
 		t->last[id] = ts + 1;
 		return;
@@ -113,17 +121,53 @@ static void tpp_sample(struct sim_policy *p, uint32_t id, uint64_t ts, int write
 		;
 }
 
+static void tpp_sample(struct sim_policy *p, uint32_t id, uint64_t ts, int write)
+{
+	struct tpp *t = p->priv;
+
+	(void)write;
+	if (p->par->tpp_scan_ns)
+		return;		/* faults come from the scan */
+	if (p->tier.fast[id]) {
+		lru_del(t, id);
+		lru_push(t, id);
+		return;
+	}
+	tpp_fault(p, t, id, ts);
+}
+
+static void tpp_touch(struct sim_policy *p, uint32_t id, uint64_t ts)
+{
+	struct tpp *t = p->priv;
+	uint64_t per = p->par->tpp_scan_ns, round;
+
+	if (!per)
+		return;
+	if (p->tier.fast[id]) {
+		lru_del(t, id);
+		lru_push(t, id);
+		return;
+	}
+	/* Page id is unmapped at phase + k x per; spread the phases. */
+	round = (ts - t->t0 + id * 0x9E3779B1ull % per) / per;
+	if (t->round[id] == round + 1)
+		return;
+	t->round[id] = round + 1;
+	tpp_fault(p, t, id, ts);
+}
+
 static void tpp_destroy(struct sim_policy *p)
 {
 	struct tpp *t = p->priv;
 
 	free(t->last);
+	free(t->round);
 	free(t->prev);
 	free(t->next);
 	free(t);
 }
 
 const struct sim_policy_ops sim_tpp_ops = {
-	.name = "tpp", .create = tpp_create, .sample = tpp_sample,
+	.name = "tpp", .create = tpp_create, .touch = tpp_touch, .sample = tpp_sample,
 	.destroy = tpp_destroy,
 };

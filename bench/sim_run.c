@@ -161,7 +161,7 @@ void sim_runner_until(struct sim_runner *r, uint64_t until_ns)
 			if (p->ops->tick)
 				p->ops->tick(p, ts);
 			if (p->ops->touch)
-				p->ops->touch(p, id);
+				p->ops->touch(p, id, ts);
 			sim_tier_access(&p->tier, id);
 			if (s && p->ops->sample)
 				p->ops->sample(p, id, ts, write);

@@ -295,6 +295,36 @@ TEST(tpp)
 	sim_trace_free(&tr);
 }
 
+TEST(tpp_scan_faults)
+{
+	static const struct rec r[] = {
+		{ 0, A, 0 }, { 100 * MS, A, 0 }, { 1100 * MS, A, 0 },
+		{ 1200 * MS, A, 0 }, { 2050 * MS, A, 0 }, { 2100 * MS, A, 0 },
+	};
+	struct sim_params par;
+	struct sim_trace tr;
+	struct sim_policy p;
+
+	hand_params(&par);
+	par.tpp_wmark_pct = 0;
+	par.tpp_scan_ns = 1000 * MS;
+	/*
+	 * A (page id 0: unmapped at 0, 1, 2 s) faults at its first access
+	 * of each scan round: 0 ms (recorded), 1100 ms (1100 ms after the
+	 * last fault: recorded, not promoted), 2050 ms (950 ms after:
+	 * promoted in the fault path, so this access is fast).  The other
+	 * accesses of a round do not fault.  Hits 2 (2050, 2100) of 6:
+	 * 2 x 80 + 4 x 170 + 1200 = 2040 ns.
+	 */
+	ASSERT_EQ(0, run1(&p, &sim_tpp_ops, &tr, &par, r, N(r), 1));
+	EXPECT_EQ(2, p.tier.hits);
+	EXPECT_EQ(2040, (long)p.tier.time_ns);
+	EXPECT_EQ(1, p.tier.promoted);
+	EXPECT_EQ(0, p.tier.demoted);
+	sim_policy_destroy(&p);
+	sim_trace_free(&tr);
+}
+
 TEST(tpp_watermark)
 {
 	static const struct rec r[] = {
