@@ -206,7 +206,7 @@ pkgs() {
 		# The measured working set: distinct pages touched in the phase.
 		awk '/^#/ {next} $1 == "window" {w++; next}
 		     {if (!($1 in p)) {p[$1] = 1; n++}; s += $2}
-		     END {printf "truth_windows=%d\ntruth_pages=%d\ntruth_mib=%d\ntruth_accesses=%d\n",
+		     END {printf "truth_windows=%d\ntruth_pages=%d\ntruth_mib=%d\ntruth_accesses=%.0f\n",
 			  w, n, n / 256, s}' "$PREFIX.truth"
 	fi
 	echo "result=$([ $ok = 1 ] && echo ok || echo fail)"
