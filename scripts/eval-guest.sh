@@ -11,7 +11,8 @@
 #   --quick        the QUICK sizes (all five together take about 2 minutes)
 #   --sample N     also write a sampled trace v1 of every Nth access
 #                  (default 1000; 0: no trace)
-#   --window-ms MS ground-truth window length (default 100)
+#   --window-ms MS ground-truth window length (default 100), in the
+#                  plugin's clock: guest instructions at 1 ns each
 #   --seed N       input seed (default 42)
 #   --timeout S    give up on the guest after S seconds (default 1800,
 #                  600 with --quick)
@@ -38,9 +39,9 @@ INITRD=$W/initramfs-wl.cpio.gz
 
 START=$(date +%s)
 say() { printf 'eval-guest: [%4ds] %s\n' "$(( $(date +%s) - START ))" "$*"; }
-die() { echo "eval-guest: ERROR: $*" >&2; exit "${2:-1}"; }
+die() { echo "eval-guest: ERROR: $1" >&2; exit "${2:-1}"; }
 usage() {
-	sed -n '5,27s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"
+	sed -n '5,28s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"
 	exit "${1:-0}"
 }
 list() {
