@@ -74,11 +74,12 @@ struct gt_vcpu {
 	pthread_mutex_t lock;		/* held by the owner only when it flushes or grows */
 	_Atomic uint64_t clock;		/* executed instructions = ns; owner writes */
 	uint64_t tb_base;		/* clock at the start of the current TB */
+	uint64_t last_time;		/* of the last access: times never go back */
 	uint64_t win;			/* window the table counts for */
 	uint64_t win_end;		/* its end time */
 	struct gt_table tab;
 	/* counters (owner writes, dump reads: atomics, relaxed) */
-	_Atomic uint64_t reads, writes, io, first_t, last_t;
+	_Atomic uint64_t reads, writes, io, first_t, last_t, clamped;
 	_Atomic bool seen;
 	/* sampling */
 	uint64_t countdown, rng;

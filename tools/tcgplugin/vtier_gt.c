@@ -137,6 +137,18 @@ static void on_mem(unsigned idx, qemu_plugin_meminfo_t info, uint64_t vaddr,
 	pa = gt_remap_addr(&g.o, qemu_plugin_hwaddr_phys_addr(hw));
 	store = qemu_plugin_mem_is_store(info);
 	t = v->tb_base + (uintptr_t)udata;
+	/*
+	 * QEMU 7.2 leaves an instruction's memory callbacks armed when its
+	 * block exits by an exception, so helper accesses that follow (e.g.
+	 * the interrupt frame push) arrive with that instruction's index
+	 * against a later block's base: up to a block length in the past.
+	 * They are real accesses; stamp them no earlier than the last one.
+	 */
+	if (t < v->last_time) {
+		t = v->last_time;
+		bump(&v->clamped);
+	}
+	v->last_time = t;
 	if (t >= v->win_end) {
 		pthread_mutex_lock(&v->lock);
 		if (gt_flush_window(v, true))
@@ -231,7 +243,7 @@ static void on_tb_trans(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
 static int write_summary(const struct gt_vcpu *v, int64_t windows, int rc)
 {
 	uint64_t reads = 0, writes = 0, io = 0, first = UINT64_MAX, last = 0;
-	uint64_t samples = 0, active = 0;
+	uint64_t samples = 0, active = 0, clamped = 0;
 	size_t n = strlen(g.o.out) + 16;
 	char *path = malloc(n), *tmp = malloc(n + 4);
 	FILE *f;
@@ -249,6 +261,7 @@ static int write_summary(const struct gt_vcpu *v, int64_t windows, int rc)
 		reads += atomic_load(&v[i].reads);
 		writes += atomic_load(&v[i].writes);
 		io += atomic_load(&v[i].io);
+		clamped += atomic_load(&v[i].clamped);
 		samples += v[i].samples;
 		if (atomic_load(&v[i].seen)) {
 			active++;
@@ -268,6 +281,7 @@ static int write_summary(const struct gt_vcpu *v, int64_t windows, int rc)
 	fprintf(f, "io_skipped=%" PRIu64 "\nno_hwaddr=%" PRIu64 "\n", io,
 		atomic_load(&g.no_hwaddr));
 	fprintf(f, "window_pages=%" PRIu64 "\n", gt_store_pages());
+	fprintf(f, "time_clamped=%" PRIu64 "\n", clamped);
 	fprintf(f, "first_ns=%" PRIu64 "\nlast_ns=%" PRIu64 "\n",
 		active ? first : 0, last);
 	fprintf(f, "vcpus=%u\nvcpus_active=%" PRIu64 "\nbad_vcpu=%" PRIu64 "\n",
