@@ -117,7 +117,15 @@ int main(int argc, char **argv)
 		perror("vtier-touch: mmap");
 		return 1;
 	}
-	/* 4 KiB frames that stay where pagemap says they are. */
+	/*
+	 * 4 KiB frames that stay where pagemap says they are: no THP, and no
+	 * compaction moving mlocked pages (it may, by default).
+	 */
+	fd = open("/proc/sys/vm/compact_unevictable_allowed", O_WRONLY);
+	if (fd < 0 || write(fd, "0\n", 2) != 2)
+		perror("vtier-touch: compact_unevictable_allowed");
+	if (fd >= 0)
+		close(fd);
 	madvise(buf, pages * PAGE, MADV_NOHUGEPAGE);
 	if (mlock(buf, pages * PAGE)) {
 		perror("vtier-touch: mlock");
