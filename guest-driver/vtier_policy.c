@@ -312,6 +312,15 @@ static int sync_region(struct vtier_policy *p, struct vtier_range *r, u64 ri)
 }
 
 /*
+ * Is the hot set too full to keep a page below the threshold?  Over the
+ * budget, or at it while pages above the threshold wait for room.
+ */
+static int make_room(const struct vtier_policy *p)
+{
+	return p->n_hot > p->budget || (p->n_hot == p->budget && p->waiting);
+}
+
+/*
  * Move the page in or out of the hot set as its heat and the threshold
  * say, then bring the host's view in line.  Returns hints queued.
  */
@@ -332,15 +341,24 @@ static int update_page(struct vtier_policy *p, struct vtier_range *r, u64 off)
 			update_threshold(p);
 			p->thresh_samples = p->samples;
 		}
-		if (h >= p->thresh) {
+		/*
+		 * With a quota, a full hot set admits no more: the host would
+		 * defer the promotion and nobody would ask again.  The page
+		 * waits; the sweep makes room and its next sample asks again.
+		 */
+		if (h >= p->thresh && p->quota && p->n_hot >= p->budget) {
+			if (p->waiting < p->budget)
+				p->waiting++;
+		} else if (h >= p->thresh) {
 			*v |= VTIER_PAGE_HOT;
 			p->n_hot++;
 			p->hfine[fine_bucket(h)]++;
 			r->region[ri].nhot++;
 			n += sync_region(p, r, ri);
 		}
-	} else if (h < p->demote_below ||
-		   (p->n_hot > p->budget && h < p->thresh)) {
+	} else if (h < p->demote_below || (h < p->thresh && make_room(p))) {
+		if (h >= p->demote_below && p->waiting)
+			p->waiting--;
 		*v &= ~VTIER_PAGE_HOT;
 		p->n_hot--;
 		p->hfine[fine_bucket(h)]--;
@@ -414,7 +432,7 @@ static void sweep_page(struct vtier_policy *p, struct vtier_range *r, u64 off,
 	/* Most pages: cold and staying cold, or hot and staying hot. */
 	if (!(v & VTIER_PAGE_HOT) ? nh < p->thresh :
 	    ((v & VTIER_PAGE_HINTED) && nh >= p->demote_below &&
-	     (nh >= p->thresh || p->n_hot <= p->budget)))
+	     (nh >= p->thresh || !make_room(p))))
 		return;
 	update_page(p, r, off);
 }
@@ -492,6 +510,7 @@ static void end_epochs(struct vtier_policy *p, u64 k)
 	p->last_epoch_samples = p->epoch_samples;
 	p->last_epoch_ns = k * epoch_ns;
 	p->epoch_samples = 0;
+	p->waiting = 0;		/* still waiting: their next samples say so */
 	p->epoch_start_ns += k * epoch_ns;
 	update_threshold(p);
 }

@@ -82,7 +82,7 @@ RATE=10000000
 GEN_W=100
 REAL_W=100
 EPOCH_MS=200
-WINDOW_MS=1000
+WINDOW_MS=250
 
 for t in vtier-sim vtier-replay vtier-gen bench_ingest bench_accuracy; do
 	[ -x "$BIN/$t" ] || die "$BIN/$t missing (make eval builds it)"
@@ -90,7 +90,7 @@ done
 command -v gnuplot >/dev/null || die "gnuplot missing (make deps installs gnuplot-nox)"
 command -v python3 >/dev/null || die "python3 missing (make deps installs it)"
 if [ "$REAL_WL" = all ]; then
-	REAL_WL=$("$ROOT/scripts/eval-guest.sh" --list | awk '{print $1}' | tr '\n' ' ')
+	REAL_WL=$("$ROOT/scripts/eval-guest.sh" --list | awk '/^[^ ]/ {print $1}' | tr '\n' ' ')
 fi
 
 # ---- 0: versions ----
