@@ -107,6 +107,12 @@ void gt_table_free(struct gt_table *t);
 /* Owner only: +1 for pfn; may grow (taking the vCPU lock).  0 or -1. */
 int gt_count(struct gt_vcpu *v, uint64_t pfn);
 /*
+ * Owner only: one access at time t (never before the previous one) to pfn.
+ * When t is past the table's window, flushes it first and moves on to t's
+ * window (window_ns long).  0 or -1.
+ */
+int gt_record(struct gt_vcpu *v, uint64_t t, uint64_t window_ns, uint64_t pfn);
+/*
  * Merge v's table into window v->win of the global store; with clear, also
  * empty it (the owner, at a window's end; the exit dump does not clear
  * because the owner may still be counting).  Caller holds v->lock.

@@ -112,6 +112,20 @@ int gt_count(struct gt_vcpu *v, uint64_t pfn)
 	return 0;
 }
 
+int gt_record(struct gt_vcpu *v, uint64_t t, uint64_t window_ns, uint64_t pfn)
+{
+	int rc = 0;
+
+	if (t >= v->win_end) {
+		pthread_mutex_lock(&v->lock);
+		rc = gt_flush_window(v, true);
+		v->win = t / window_ns;
+		v->win_end = (v->win + 1) * window_ns;
+		pthread_mutex_unlock(&v->lock);
+	}
+	return gt_count(v, pfn) ? -1 : rc;
+}
+
 /* ---- the global store: one plain hash table per window, one lock ---- */
 
 struct win_tab {

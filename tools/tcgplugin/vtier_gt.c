@@ -149,15 +149,7 @@ static void on_mem(unsigned idx, qemu_plugin_meminfo_t info, uint64_t vaddr,
 		bump(&v->clamped);
 	}
 	v->last_time = t;
-	if (t >= v->win_end) {
-		pthread_mutex_lock(&v->lock);
-		if (gt_flush_window(v, true))
-			atomic_fetch_add_explicit(&g.errors, 1, memory_order_relaxed);
-		v->win = t / g.o.window_ns;
-		v->win_end = (v->win + 1) * g.o.window_ns;
-		pthread_mutex_unlock(&v->lock);
-	}
-	if (gt_count(v, pa >> GT_PAGE_SHIFT))
+	if (gt_record(v, t, g.o.window_ns, pa >> GT_PAGE_SHIFT))
 		atomic_fetch_add_explicit(&g.errors, 1, memory_order_relaxed);
 	bump(store ? &v->writes : &v->reads);
 	if (!atomic_load_explicit(&v->seen, memory_order_relaxed)) {
