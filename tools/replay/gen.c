@@ -17,7 +17,7 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 "usage: vtier-gen WORKLOAD [options] > TRACE\n"
-"  WORKLOAD: zipf0.8 zipf1.0 zipf1.2 shift drift scan write many\n"
+"  WORKLOAD: zipf0.8 zipf1.0 zipf1.2 shift drift scan write many hotset\n"
 "  --pages N       footprint in 4 KiB pages, a power of two (default 65536)\n"
 "  --rate R        accesses per second (default 10000000)\n"
 "  --seconds S     length (default 10)\n"

@@ -11,7 +11,7 @@
 
 static const char *const names[WL_COUNT] = {
 	"zipf0.8", "zipf1.0", "zipf1.2", "shift", "drift", "scan", "write",
-	"many",
+	"many", "hotset",
 };
 
 const char *wl_name(enum wl_kind k)
@@ -121,6 +121,17 @@ int wl_init(struct wl *w, enum wl_kind k, uint64_t pages, double rate,
 				       pages / 16), 1.0);
 		break;
 	}
+	case WL_HOTSET:
+		/*
+		 * 95% of accesses on a hot quarter, every page alike (s = 0
+		 * is uniform), 5% on the rest, in two power-of-2 parts.
+		 */
+		err = zipf(add(w, 0.95, BASE_PFN, pages / 4), 0.0) ||
+		      zipf(add(w, 0.05 / 3, BASE_PFN + pages / 4, pages / 4),
+			   0.0) ||
+		      zipf(add(w, 0.05 * 2 / 3, BASE_PFN + pages / 2, pages / 2),
+			   0.0);
+		break;
 	default:
 		return -1;
 	}
