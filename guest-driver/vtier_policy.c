@@ -274,6 +274,16 @@ static int sync_page(struct vtier_policy *p, struct vtier_range *r, u64 off,
 	return !(reg->flags & VTIER_REGION_HUGE);
 }
 
+/*
+ * Pages the host holds fast on our word: the hot pages, plus the rest of
+ * each region hinted whole.  This is what a quota bounds; without one the
+ * budget is an estimate of the hot pages alone.
+ */
+static u64 fast_pages(const struct vtier_policy *p)
+{
+	return p->quota ? p->n_hot + p->huge_extra : p->n_hot;
+}
+
 /* Hint region ri as order 9 when mostly hot, back to order 0 when not. */
 static int sync_region(struct vtier_policy *p, struct vtier_range *r, u64 ri)
 {
@@ -289,11 +299,16 @@ static int sync_region(struct vtier_policy *p, struct vtier_range *r, u64 ri)
 		if (have < on || base < r->start ||
 		    base + VTIER_REGION_PAGES > r->start + r->npages)
 			return 0;
+		/* The region's cold subpages would take quota too. */
+		if (p->quota && fast_pages(p) + VTIER_REGION_PAGES - reg->nhot >
+		    p->budget)
+			return 0;
 		if (!emit(p, base, VTIER_REGION_SHIFT, VTIER_HINT_PROMOTE,
 			  reg->nhot))
 			return 0;
 		reg->flags |= VTIER_REGION_HUGE;
 		p->n_huge++;
+		p->huge_extra += VTIER_REGION_PAGES - reg->nhot;
 		return 1;
 	}
 	if (have >= off || !emit(p, base, VTIER_REGION_SHIFT,
@@ -301,6 +316,7 @@ static int sync_region(struct vtier_policy *p, struct vtier_range *r, u64 ri)
 		return 0;
 	reg->flags &= ~VTIER_REGION_HUGE;
 	p->n_huge--;
+	p->huge_extra -= VTIER_REGION_PAGES - reg->nhot;
 	/* The host now has none of it fast: re-hint the hot subpages. */
 	for (i = 0; i < VTIER_REGION_PAGES; i++) {
 		u16 *v = &r->page[base - r->start + i];
@@ -317,7 +333,8 @@ static int sync_region(struct vtier_policy *p, struct vtier_range *r, u64 ri)
  */
 static int make_room(const struct vtier_policy *p)
 {
-	return p->n_hot > p->budget || (p->n_hot == p->budget && p->waiting);
+	return fast_pages(p) > p->budget ||
+	       (fast_pages(p) == p->budget && p->waiting);
 }
 
 /*
@@ -346,7 +363,7 @@ static int update_page(struct vtier_policy *p, struct vtier_range *r, u64 off)
 		 * defer the promotion and nobody would ask again.  The page
 		 * waits; the sweep makes room and its next sample asks again.
 		 */
-		if (h >= p->thresh && p->quota && p->n_hot >= p->budget) {
+		if (h >= p->thresh && p->quota && fast_pages(p) >= p->budget) {
 			if (p->waiting < p->budget)
 				p->waiting++;
 		} else if (h >= p->thresh) {
@@ -354,6 +371,8 @@ static int update_page(struct vtier_policy *p, struct vtier_range *r, u64 off)
 			p->n_hot++;
 			p->hfine[fine_bucket(h)]++;
 			r->region[ri].nhot++;
+			if (r->region[ri].flags & VTIER_REGION_HUGE)
+				p->huge_extra--;
 			n += sync_region(p, r, ri);
 		}
 	} else if (h < p->demote_below || (h < p->thresh && make_room(p))) {
@@ -363,6 +382,8 @@ static int update_page(struct vtier_policy *p, struct vtier_range *r, u64 off)
 		p->n_hot--;
 		p->hfine[fine_bucket(h)]--;
 		r->region[ri].nhot--;
+		if (r->region[ri].flags & VTIER_REGION_HUGE)
+			p->huge_extra++;
 		n += sync_region(p, r, ri);
 	}
 	return n + sync_page(p, r, off, v);

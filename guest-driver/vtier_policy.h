@@ -85,6 +85,7 @@ struct vtier_policy {
 	u32 demote_below;	/* demote at heat < demote_below */
 	u64 n_hot;
 	u64 n_huge;
+	u64 huge_extra;		/* pages fast only by order-9 hints (not hot) */
 	u64 waiting;		/* promotions refused at a full hot set, this epoch */
 	u64 fine[VTIER_FINE_BUCKETS];	/* pages per fine heat bucket */
 	u64 hfine[VTIER_FINE_BUCKETS];	/* the same, hot pages only */
