@@ -192,6 +192,8 @@ void balance_period(uint64_t now)
 		}
 	for (i = 0; i < B.n; i++)
 		enforce(B.vms[i], now);
+	/* Grows and host demotions made room: deferred promotions go on. */
+	migrate_retry_all();
 	B.periods++;
 }
 

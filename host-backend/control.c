@@ -38,14 +38,23 @@ static struct {
 	int nclients;
 } ctl = { .ev = { .fd = -1 } };
 
-/* Placement figures (all zero while observe-only but fast_pages). */
+/*
+ * Placement figures (all zero while observe-only but fast_pages and the
+ * deferred promotions, which logical residency keeps too).
+ */
 static void add_placement(json_t *o, const struct vm *vm)
 {
 	const struct placement *pl = &vm->place;
 	const struct place_stats *p = &pl->st;
 	uint32_t p50, p99;
+	const struct deferred *d = g_observe_only ? &vm->logical.def : &pl->def;
 
 	placement_latency(pl, &p50, &p99);
+	json_object_update_new(o, json_pack(
+		"{s:I, s:I, s:I}",
+		"deferred_pending", (json_int_t)d->len,
+		"deferred_retried", (json_int_t)d->retried,
+		"deferred_dropped", (json_int_t)d->dropped));
 	json_object_update_new(o, json_pack(
 		"{s:i, s:i, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:i}",
 		"fast_node", g_observe_only ? -1 : g_place.fast_node,

@@ -7,7 +7,7 @@
  *          [,connect] [--vm ...] [--control PATH] [-v]
  *          [--fast-node N] [--slow-node N] [--fmem-total SIZE]
  *          [--initial slow|fast|local] [--vm-mbps N] [--host-mbps N]
- *          [--hint-rate N] [--queue-len N]
+ *          [--hint-rate N] [--queue-len N] [--deferred-max N]
  *          [,min=SIZE][,max=SIZE][,weight=N] (in --vm)
  *          [--balance utility|proportional|static|off] [--balance-period MS]
  *          [--balance-step SIZE] [--balance-deadband SIZE]
@@ -61,6 +61,8 @@ static void usage(FILE *f)
 		"  --host-mbps N   migration bandwidth for all VMs, MB/s (default 0: unlimited)\n"
 		"  --hint-rate N   hints per second per VM (default 0: unlimited)\n"
 		"  --queue-len N   rate-limited hints waiting per VM (default %d)\n"
+		"  --deferred-max N  promotions deferred for lack of room that are kept\n"
+		"                  and retried per VM (default %d; then the oldest is dropped)\n"
 		"Balancer (with --fmem-total; docs/balancer.md):\n"
 		"  min=SIZE,max=SIZE,weight=N (in --vm)  guaranteed / largest fast memory, weight\n"
 		"                  (default 0, --fmem-total, 1)\n"
@@ -71,6 +73,7 @@ static void usage(FILE *f)
 		"  --quota-deadline MS  time a guest has to get under a lowered quota\n"
 		"                  before vtierd demotes its pages itself (default %d)\n",
 		VTIER_DEFAULT_PORT, CONTROL_DEFAULT_PATH, PLACE_DEFAULT_QUEUE,
+		DEFERRED_DEFAULT_MAX,
 		BALANCE_DEFAULT_PERIOD_MS, BALANCE_STEP_DIV,
 		BALANCE_DEADBAND_DIV, BALANCE_DEFAULT_DEADLINE_MS);
 }
@@ -216,6 +219,11 @@ static int parse_placement_opt(int c, const char *arg)
 		if (v == 0 || v > (1u << 20))
 			goto bad;
 		mopts.queue_len = (unsigned int)v;
+		break;
+	case 'X':
+		if (v == 0 || v > (1u << 24))
+			goto bad;
+		mopts.deferred_max = (uint32_t)v;
 		break;
 	}
 	return 0;
@@ -393,6 +401,7 @@ static int parse_args(int argc, char **argv, const char **control)
 		{ "host-mbps", required_argument, NULL, 'H' },
 		{ "hint-rate", required_argument, NULL, 'R' },
 		{ "queue-len", required_argument, NULL, 'Q' },
+		{ "deferred-max", required_argument, NULL, 'X' },
 		{ "balance", required_argument, NULL, 'P' },
 		{ "balance-period", required_argument, NULL, 'p' },
 		{ "balance-step", required_argument, NULL, 's' },
@@ -428,7 +437,7 @@ static int parse_args(int argc, char **argv, const char **control)
 			g_verbose++;
 			break;
 		case 'F': case 'S': case 'T': case 'I':
-		case 'B': case 'H': case 'R': case 'Q':
+		case 'B': case 'H': case 'R': case 'Q': case 'X':
 			if (parse_placement_opt(c, optarg))
 				return -1;
 			break;

@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "balance.h"
 #include "numa_topo.h"
 #include "vm.h"
 
@@ -21,6 +22,7 @@ static enum place_initial initial;
 static struct ev tick_ev = { .fd = -1 };
 static struct vm **all_vms;
 static int n_vms;
+static uint32_t deferred_max = DEFERRED_DEFAULT_MAX;
 
 uint64_t migrate_now_ns(void)
 {
@@ -59,6 +61,9 @@ static void tick_ready(struct ev *ev, uint32_t events)
 	for (i = 0; i < n_vms; i++)
 		if (all_vms[i]->place.fast)
 			waiting |= placement_tick(&all_vms[i]->place, now);
+	/* A tick's demotions may have made room in the pool for other VMs. */
+	for (i = 0; i < n_vms; i++)
+		waiting |= placement_retry(&all_vms[i]->place, now);
 	if (!waiting)
 		arm_tick(false);
 }
@@ -71,6 +76,8 @@ int migrate_setup(const struct migrate_opts *o, struct vm **vms, int nvms)
 	all_vms = vms;
 	n_vms = nvms;
 	initial = o->initial;
+	if (o->deferred_max)
+		deferred_max = o->deferred_max;
 	g_observe_only = numa_observe_only(&fast, &slow, why, sizeof(why));
 	if (!g_observe_only && !mover_have_cap_sys_nice()) {
 		snprintf(why, sizeof(why), "vtierd lacks CAP_SYS_NICE, which move_pages(2) needs with MPOL_MF_MOVE_ALL to move guest pages that vtierd maps too (it would fail with EPERM); run as root or grant CAP_SYS_NICE");
@@ -88,15 +95,17 @@ int migrate_setup(const struct migrate_opts *o, struct vm **vms, int nvms)
 	g_place.vm_hints_per_s = o->hint_rate;
 	if (o->queue_len)
 		g_place.queue_len = o->queue_len;
+	g_place.deferred_max = deferred_max;
 	for (i = 0; i < nvms; i++)
 		placement_init(&vms[i]->place, &g_place, vms[i]->quota_pages);
-	fprintf(stderr, "vtierd: moving pages: %s; initial placement %s; fast memory %llu MiB for all VMs%s; %llu MB/s per VM, %llu MB/s host, %llu hints/s per VM (0: unlimited); queue %u hints\n",
+	fprintf(stderr, "vtierd: moving pages: %s; initial placement %s; fast memory %llu MiB for all VMs%s; %llu MB/s per VM, %llu MB/s host, %llu hints/s per VM (0: unlimited); queue %u hints, %u deferred promotions\n",
 		why, migrate_initial_name(initial),
 		(unsigned long long)(o->fmem_total >> 20),
 		o->fmem_total ? "" : " (no limit)",
 		(unsigned long long)o->vm_mbps,
 		(unsigned long long)o->host_mbps,
-		(unsigned long long)o->hint_rate, g_place.queue_len);
+		(unsigned long long)o->hint_rate, g_place.queue_len,
+		g_place.deferred_max);
 	return loop_add(&tick_ev, timerfd_create(CLOCK_MONOTONIC,
 						 TFD_NONBLOCK | TFD_CLOEXEC),
 			EPOLLIN, tick_ready);
@@ -174,7 +183,7 @@ void migrate_attach(struct vm *vm)
 	int err;
 
 	if (g_observe_only) {
-		if (residency_attach(&vm->logical, max_pfn))
+		if (residency_attach(&vm->logical, max_pfn, deferred_max))
 			vm_error(vm, "out of memory for the residency table");
 		return;
 	}
@@ -213,13 +222,48 @@ uint64_t migrate_demote_oldest(struct vm *vm, uint64_t n)
 
 	if (vm->place.q_len)	/* rate-limited: the drain timer does it */
 		arm_tick(true);
+	migrate_retry_all();
 	return done;
+}
+
+/* Observe-only: a deferred promotion becomes logically fast if it fits. */
+static enum deferred_try retry_logical(void *ctx, uint64_t gpfn,
+				       unsigned int order)
+{
+	struct vm *vm = ctx;
+	uint64_t frames = residency_new_frames(&vm->logical, gpfn, order);
+
+	if (frames && !balance_logical_room(vm, frames))
+		return DEF_STOP;
+	residency_hint(&vm->logical, gpfn, order, true);
+	vm->logical.def.retried += frames;
+	return DEF_DONE;
+}
+
+void migrate_retry_all(void)
+{
+	uint64_t now = migrate_now_ns();
+	bool waiting = false;
+	int i;
+
+	for (i = 0; i < n_vms; i++) {
+		struct vm *vm = all_vms[i];
+
+		if (g_observe_only)
+			deferred_retry(&vm->logical.def, retry_logical, vm);
+		else
+			waiting |= placement_retry(&vm->place, now);
+	}
+	if (waiting)	/* a retry waits for a rate limit */
+		arm_tick(true);
 }
 
 void migrate_hints(struct vm *vm, const struct vtier_hint_host *h,
 		   unsigned int n, struct place_ack *ack)
 {
 	placement_batch(&vm->place, h, n, migrate_now_ns(), ack);
-	if (vm->place.q_len)
+	if (vm->place.q_len || vm->place.def_wait)
 		arm_tick(true);
+	/* Its demotions may have made room for the other VMs too. */
+	migrate_retry_all();
 }

@@ -21,6 +21,7 @@ struct migrate_opts {
 	uint64_t vm_mbps, host_mbps;	/* MB/s, 0: unlimited */
 	uint64_t hint_rate;		/* hints/s per VM, 0: unlimited */
 	unsigned int queue_len;
+	uint32_t deferred_max;		/* 0: DEFERRED_DEFAULT_MAX */
 	enum place_initial initial;
 };
 
@@ -35,6 +36,12 @@ void migrate_detach(struct vm *vm);
 /* One validated HINTS batch; ack says what became of each hint. */
 void migrate_hints(struct vm *vm, const struct vtier_hint_host *h,
 		   unsigned int n, struct place_ack *ack);
+/*
+ * Room may have appeared (demotions, a quota change): every VM retries its
+ * deferred promotions, oldest first (also in observe-only mode, on the
+ * logical residency).
+ */
+void migrate_retry_all(void);
 /* The host takes n fast pages back, oldest promotion first (balancer). */
 uint64_t migrate_demote_oldest(struct vm *vm, uint64_t n);
 uint64_t migrate_now_ns(void);

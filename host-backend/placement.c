@@ -8,7 +8,8 @@
 #define NS_PER_S 1000000000ull
 #define HUGE_BYTES (PLACE_HUGE_FRAMES * PLACE_PAGE_SIZE)
 
-enum verdict { V_APPLIED, V_REJECTED, V_DEFERRED, V_WAIT };
+/* V_NOROOM: no room under the quota or pool; V_WAIT: a rate limit. */
+enum verdict { V_APPLIED, V_REJECTED, V_DEFERRED, V_NOROOM, V_WAIT };
 
 static void bucket_init(struct bucket *b, uint64_t rate, double min_burst,
 			uint64_t now)
@@ -51,6 +52,7 @@ void place_host_init(struct place_host *h, struct mover *mv, int fast_node,
 	h->fast_node = fast_node;
 	h->slow_node = slow_node;
 	h->queue_len = PLACE_DEFAULT_QUEUE;
+	h->deferred_max = DEFERRED_DEFAULT_MAX;
 }
 
 void placement_init(struct placement *pl, struct place_host *h,
@@ -69,7 +71,8 @@ int placement_attach(struct placement *pl, pid_t pid, uint64_t max_pfn,
 	placement_detach(pl);
 	pl->fast = calloc((max_pfn + 63) / 64 + 1, sizeof(*pl->fast));
 	pl->q = calloc(h->queue_len ? h->queue_len : 1, sizeof(*pl->q));
-	if (!pl->fast || !pl->q) {
+	if (!pl->fast || !pl->q ||
+	    deferred_attach(&pl->def, max_pfn, h->deferred_max)) {
 		placement_detach(pl);
 		return -1;
 	}
@@ -94,6 +97,8 @@ void placement_detach(struct placement *pl)
 	free(pl->fast);
 	free(pl->q);
 	fast_order_free(&pl->order);
+	deferred_detach(&pl->def);
+	pl->def_wait = false;
 	pl->fast = NULL;
 	pl->q = NULL;
 	pl->max_pfn = 0;
@@ -220,10 +225,8 @@ static enum verdict process(struct placement *pl, const struct place_req *r,
 	}
 	if (promote && ((pl->held_pages + (uint64_t)n > pl->quota_pages) ||
 			(h->fmem_total_pages &&
-			 h->fmem_held_pages + (uint64_t)n > h->fmem_total_pages))) {
-		pl->st.deferred++;
-		return V_DEFERRED;
-	}
+			 h->fmem_held_pages + (uint64_t)n > h->fmem_total_pages)))
+		return V_NOROOM;
 	cost = (double)n * PLACE_PAGE_SIZE;
 	if (!bucket_has(&pl->hints, 1, now) || !bucket_has(&pl->bw, cost, now) ||
 	    !bucket_has(&h->bw, cost, now))
@@ -280,6 +283,13 @@ static void count(struct place_ack *ack, enum verdict v)
 		ack->deferred++;	/* deferred, waiting or dropped */
 }
 
+/* No room: remember the promotion, it is retried when room appears. */
+static void defer(struct placement *pl, const struct place_req *r)
+{
+	pl->st.deferred++;
+	deferred_push(&pl->def, r->gpfn, r->order);
+}
+
 /* Process now, or queue behind earlier waiting hints. */
 static void submit(struct placement *pl, const struct place_req *r,
 		   uint64_t now, struct place_ack *ack)
@@ -287,6 +297,8 @@ static void submit(struct placement *pl, const struct place_req *r,
 	enum verdict v = pl->q_len ? V_WAIT : process(pl, r, now);
 	unsigned int cap = pl->host->queue_len;
 
+	if (v == V_NOROOM)
+		defer(pl, r);
 	if (v == V_WAIT) {
 		if (pl->q_len >= cap) {
 			pl->st.dropped++;
@@ -315,11 +327,15 @@ void placement_batch(struct placement *pl, const struct vtier_hint_host *h,
 
 			if (h[i].action != want)
 				continue;
+			deferred_want(&pl->def, r.gpfn, r.order, pass);
 			if (!pl->fast)
 				count(ack, V_REJECTED);	/* no VMM memory */
 			else
 				submit(pl, &r, now_ns, ack);
 		}
+		/* The demotions made room: older deferred promotions first. */
+		if (!pass)
+			placement_retry(pl, now_ns);
 	}
 }
 
@@ -344,6 +360,7 @@ uint64_t placement_demote_oldest(struct placement *pl, uint64_t n,
 		struct place_req r = { .gpfn = buf[i], .t_ns = now_ns,
 				       .action = VTIER_HINT_DEMOTE };
 
+		deferred_want(&pl->def, buf[i], 0, false);
 		memset(&ack, 0, sizeof(ack));
 		submit(pl, &r, now_ns, &ack);
 	}
@@ -352,19 +369,56 @@ uint64_t placement_demote_oldest(struct placement *pl, uint64_t n,
 	return got;
 }
 
+struct retry_ctx {
+	struct placement *pl;
+	uint64_t now;
+};
+
+static enum deferred_try retry_one(void *ctx, uint64_t gpfn,
+				   unsigned int order)
+{
+	struct retry_ctx *c = ctx;
+	struct placement *pl = c->pl;
+	struct place_req r = { .gpfn = gpfn, .t_ns = c->now,
+			       .order = (uint8_t)order,
+			       .action = VTIER_HINT_PROMOTE };
+	uint64_t before = pl->st.promoted;
+	enum verdict v = process(pl, &r, c->now);
+
+	pl->def.retried += pl->st.promoted - before;
+	pl->def_wait = v == V_WAIT;
+	/* Busy or failed pages are the mover's answer: not retried. */
+	return v == V_NOROOM || v == V_WAIT ? DEF_STOP : DEF_DONE;
+}
+
+bool placement_retry(struct placement *pl, uint64_t now_ns)
+{
+	struct retry_ctx c = { .pl = pl, .now = now_ns };
+
+	pl->def_wait = false;
+	/* Queued hints are older than any retry: they go first. */
+	if (!pl->fast || pl->q_len)
+		return false;
+	deferred_retry(&pl->def, retry_one, &c);
+	return pl->def_wait;
+}
+
 bool placement_tick(struct placement *pl, uint64_t now_ns)
 {
 	unsigned int cap = pl->host->queue_len;
 
 	while (pl->q_len) {
 		struct place_req *r = &pl->q[pl->q_head];
+		enum verdict v = process(pl, r, now_ns);
 
-		if (process(pl, r, now_ns) == V_WAIT)
+		if (v == V_WAIT)
 			break;
+		if (v == V_NOROOM)
+			defer(pl, r);
 		pl->q_head = (pl->q_head + 1) % cap;
 		pl->q_len--;
 	}
-	return pl->q_len > 0;
+	return pl->q_len > 0 || placement_retry(pl, now_ns);
 }
 
 static int cmp_u32(const void *a, const void *b)

@@ -15,6 +15,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "deferred.h"
 #include "mover.h"
 #include "residency.h"
 #include "vtier_proto.h"
@@ -42,6 +43,7 @@ struct place_host {
 	uint64_t vm_bytes_per_s;	/* each VM's limit, 0: none */
 	uint64_t vm_hints_per_s;	/* each VM's hint rate, 0: none */
 	unsigned int queue_len;		/* hints waiting per VM */
+	uint32_t deferred_max;		/* deferred promotions kept per VM */
 	/* Clock for hint-to-placement latency; NULL: the time passed in. */
 	uint64_t (*clock_ns)(void);
 };
@@ -76,6 +78,8 @@ struct placement {
 	uint64_t *fast;		/* bitmap: gpfn placed on the fast node */
 	uint64_t max_pfn;
 	struct fast_order order;	/* when each fast gpfn became fast */
+	struct deferred def;	/* promotions waiting for room */
+	bool def_wait;		/* a retry waits for a rate limit */
 
 	struct bucket bw, hints;
 	struct place_req *q;	/* FIFO ring of host->queue_len */
@@ -108,8 +112,18 @@ void placement_detach(struct placement *pl);
  */
 void placement_batch(struct placement *pl, const struct vtier_hint_host *h,
 		     unsigned int n, uint64_t now_ns, struct place_ack *ack);
-/* Work the queue as far as the limits allow; true if hints still wait. */
+/*
+ * Work the queue as far as the limits allow, then retry deferred
+ * promotions; true if hints or retries wait for a rate limit (the timer
+ * should run again).
+ */
 bool placement_tick(struct placement *pl, uint64_t now_ns);
+/*
+ * Room may have appeared (a demotion in any VM, a quota change): retry the
+ * deferred promotions, oldest first, within the quota, the pool and the
+ * rate limits.  True if a retry waits for a rate limit.
+ */
+bool placement_retry(struct placement *pl, uint64_t now_ns);
 
 bool placement_fast(const struct placement *pl, uint64_t gpfn);
 /*

@@ -90,21 +90,28 @@ static bool res_fast(const void *ctx, uint64_t gpfn)
 	return residency_fast(ctx, gpfn);
 }
 
-int residency_attach(struct residency *r, uint64_t max_pfn)
+int residency_attach(struct residency *r, uint64_t max_pfn,
+		     uint32_t defer_cap)
 {
 	residency_detach(r);
 	r->bits = calloc(max_pfn / 64 + 1, sizeof(*r->bits));
-	if (!r->bits)
+	if (!r->bits || deferred_attach(&r->def, max_pfn, defer_cap)) {
+		residency_detach(r);
 		return -1;
+	}
 	r->max_pfn = max_pfn;
 	return 0;
 }
 
 void residency_detach(struct residency *r)
 {
+	struct deferred def = r->def;
+
 	free(r->bits);
 	fast_order_free(&r->order);
+	deferred_detach(&def);	/* its counters stay, as placement's do */
 	memset(r, 0, sizeof(*r));
+	r->def = def;
 }
 
 static void set(struct residency *r, uint64_t gpfn, bool on)
@@ -153,8 +160,10 @@ uint64_t residency_demote_oldest(struct residency *r, uint64_t n)
 		size_t got = fast_order_oldest(&r->order, r->max_pfn, res_fast,
 					       r, buf, want);
 
-		for (i = 0; i < got; i++)
+		for (i = 0; i < got; i++) {
 			set(r, buf[i], false);
+			deferred_want(&r->def, buf[i], 0, false);
+		}
 		done += got;
 		if (got < want)
 			break;

@@ -17,6 +17,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "deferred.h"
+
 /* Is gpfn fast now?  The owner's bitmap answers. */
 typedef bool (*fast_fn)(const void *ctx, uint64_t gpfn);
 
@@ -39,10 +41,15 @@ struct residency {
 	uint64_t *bits;
 	uint64_t max_pfn, held;
 	struct fast_order order;
+	struct deferred def;	/* promotions waiting for room */
 };
 
-/* 0, or -1 without memory (then nothing is tracked). */
-int residency_attach(struct residency *r, uint64_t max_pfn);
+/*
+ * 0, or -1 without memory (then nothing is tracked).  defer_cap: deferred
+ * promotions remembered (--deferred-max).
+ */
+int residency_attach(struct residency *r, uint64_t max_pfn,
+		     uint32_t defer_cap);
 void residency_detach(struct residency *r);
 bool residency_fast(const struct residency *r, uint64_t gpfn);
 /* A translated hint: its 2^order frames become fast (promote) or not. */
@@ -51,7 +58,7 @@ void residency_hint(struct residency *r, uint64_t gpfn, unsigned int order,
 /* Frames of a hint not fast yet: what promoting it would add. */
 uint64_t residency_new_frames(const struct residency *r, uint64_t gpfn,
 			      unsigned int order);
-/* Take n frames back, oldest promotion first; returns how many. */
+/* Take n frames back, oldest promotion first (no longer wanted fast). */
 uint64_t residency_demote_oldest(struct residency *r, uint64_t n);
 
 #endif

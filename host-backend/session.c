@@ -148,18 +148,27 @@ static int on_hints(struct vm *vm, struct vsock_flow *f,
 	/* Translated hints go to placement, which has the final word. */
 	if (g_observe_only) {
 		ack.applied = translated;
-		/* What would be fast, for the balancer's quota deadline. */
+		/*
+		 * What would be fast, for the balancer's quota deadline; a
+		 * promotion without room waits and is retried, as placement's.
+		 */
 		for (i = 0; i < translated; i++) {
 			bool promote = ok[i].action == VTIER_HINT_PROMOTE;
 
+			deferred_want(&vm->logical.def, ok[i].gpfn, ok[i].order,
+				      promote);
 			if (promote && !balance_logical_room(vm,
 					residency_new_frames(&vm->logical,
 							     ok[i].gpfn,
-							     ok[i].order)))
+							     ok[i].order))) {
+				deferred_push(&vm->logical.def, ok[i].gpfn,
+					      ok[i].order);
 				continue;
+			}
 			residency_hint(&vm->logical, ok[i].gpfn, ok[i].order,
 				       promote);
 		}
+		migrate_retry_all();
 	} else if (translated)
 		migrate_hints(vm, ok, translated, &ack);
 	ack.rejected += rejected;
