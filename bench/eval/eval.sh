@@ -16,7 +16,9 @@
 #    sampling rates (vtier-replay);
 # 5. the tiering simulator on every trace, every policy, fast:slow 1:2,
 #    1:4 and 1:8 (vtier-sim);
-# 6. CSV files, gnuplot PNGs and the report (report.py).
+# 6. multi-VM mixes sharing one fast tier: the balancer's policies against
+#    a static split and the global oracle (vtier-sim --vm ... --balance);
+# 7. CSV files, gnuplot PNGs and the report (report.py).
 #
 # The full run writes docs/eval/ and docs/EVALUATION.md; --quick writes
 # build/eval-quick/ (figures and EVALUATION.md there) and leaves docs/ alone.
@@ -33,7 +35,7 @@ while [ $# -gt 0 ]; do
 	--quick) quick=1; shift ;;
 	--out) out=$2; shift 2 ;;
 	--report) report=$2; shift 2 ;;
-	-h|--help) sed -n '3,21p' "$0"; exit 0 ;;
+	-h|--help) awk 'NR > 2 && !/^#/ {exit} NR > 2 {sub(/^# ?/, ""); print}' "$0"; exit 0 ;;
 	*) echo "eval: unknown argument '$1' (see --help)" >&2; exit 2 ;;
 	esac
 done
@@ -50,7 +52,7 @@ rm -f "$out"/*.csv "$out"/*.png
 
 START=$(date +%s)
 step=0
-NSTEPS=6
+NSTEPS=7
 phase() {
 	step=$((step + 1))
 	printf '[eval %4ds] step %d/%d: %s\n' $(($(date +%s) - START)) \
@@ -70,6 +72,8 @@ if [ $quick = 1 ]; then
 	ACC_ARGS="--pages 8192 --seconds 5"
 	REAL_WL=${EVAL_WORKLOADS:-"sqlite graph"}
 	GUEST_ARGS=--quick
+	MIX_S=6
+	MIX_PAGES=16384
 else
 	GEN_WL="zipf1.0 zipf1.2 shift scan many"
 	GEN_S=20
@@ -77,12 +81,18 @@ else
 	ACC_ARGS="--pages 32768 --seconds 10"
 	REAL_WL=${EVAL_WORKLOADS:-all}
 	GUEST_ARGS=
+	MIX_S=10
+	MIX_PAGES=65536
 fi
 RATE=10000000
 GEN_W=100
 REAL_W=100
 EPOCH_MS=200
-WINDOW_MS=250
+WINDOW_MS=$([ $quick = 1 ] && echo 100 || echo 250)
+# The plugin counts every load and store, cache hits included, so the
+# simulator's bandwidth term would see far more traffic than memory does:
+# real-workload traces run with unlimited bandwidth (latency only).
+REAL_SIM_ARGS="--bw-fast 0 --bw-slow 0"
 
 for t in vtier-sim vtier-replay vtier-gen bench_ingest bench_accuracy; do
 	[ -x "$BIN/$t" ] || die "$BIN/$t missing (make eval builds it)"
@@ -190,8 +200,8 @@ done
 phase "tiering simulator: every policy, fast:slow 1:$RATIOS"
 for tr in $REAL_WL $GEN_WL; do
 	case " $GEN_WL " in
-	*" $tr "*) file=$work/gen-$tr.trace.gz; w=$GEN_W; label=gen-$tr ;;
-	*) file=$work/$tr.trace.gz; w=$REAL_W; label=$tr ;;
+	*" $tr "*) file=$work/gen-$tr.trace.gz; w=$GEN_W; label=gen-$tr; extra= ;;
+	*) file=$work/$tr.trace.gz; w=$REAL_W; label=$tr; extra=$REAL_SIM_ARGS ;;
 	esac
 	for r in $RATIOS; do
 		note "$label 1:$r"
@@ -201,11 +211,52 @@ for tr in $REAL_WL $GEN_WL; do
 		# shellcheck disable=SC2086
 		"$BIN/vtier-sim" --ratio 1:$r --weight $w --sample $((1000 / w)) \
 			--seed 1 --epoch-ms $EPOCH_MS --label "$label" --quiet \
-			--csv "$out/sim.csv" $ecsv "$file" >"$work/$label.1-$r.txt"
+			--csv "$out/sim.csv" $ecsv $extra "$file" \
+			>"$work/$label.1-$r.txt"
 	done
 done
 
-# ---- 6: report ----
+# ---- 6: fast memory shared among VMs (issue 7) ----
+phase "multi-VM mixes: the balancer's policies against static and the oracle"
+# skewed: a small very hot set, a large flat VM, one that changes phase;
+# even: three Zipf VMs at the same rate; real: three real workloads.
+mixgen() {	# NAME WORKLOAD PAGES RATE SEED
+	[ -s "$work/mix-$1.trace.gz" ] && return 0
+	"$BIN/vtier-gen" "$2" --pages "$3" --rate "$4" --seconds $MIX_S \
+		--sample $GEN_W --seed "$5" | gzip -1 >"$work/mix-$1.trace.gz"
+}
+mixgen hot hotset $((MIX_PAGES * 2)) 40000000 11
+mixgen flat zipf0.8 $((MIX_PAGES * 4)) 5000000 12
+mixgen phase shift $MIX_PAGES 10000000 13
+mixgen z12 zipf1.2 $((MIX_PAGES / 8)) 10000000 14
+mixgen z08 zipf0.8 $MIX_PAGES 10000000 15
+mixgen sh shift $((MIX_PAGES / 2)) 10000000 16
+vm() { echo "--vm $work/mix-$1.trace.gz,label=$2,scale=$GEN_W"; }
+MIXES="skewed even"
+set -- $REAL_WL
+if [ $# -ge 3 ]; then
+	MIXES="$MIXES real"
+	REAL_MIX="--vm $work/$1.trace.gz,label=$1,scale=$REAL_W --vm $work/$2.trace.gz,label=$2,scale=$REAL_W --vm $work/$3.trace.gz,label=$3,scale=$REAL_W"
+fi
+for mix in $MIXES; do
+	case $mix in
+	skewed) vms="$(vm hot hot) $(vm flat flat) $(vm phase phase)" ;;
+	even) vms="$(vm z12 zipf1.2) $(vm z08 zipf0.8) $(vm sh shift)" ;;
+	real) vms="$REAL_MIX $REAL_SIM_ARGS" ;;
+	esac
+	for r in $RATIOS; do
+		note "$mix 1:$r"
+		ecsv=
+		[ "$r" = 4 ] && ecsv="--epoch-csv $out/multivm_quota.csv"
+		# shellcheck disable=SC2086
+		"$BIN/vtier-sim" $vms --ratio 1:$r --sample $((1000 / GEN_W)) \
+			--seed 1 --label "$mix 1:$r" --quiet \
+			--csv "$out/multivm.csv" $ecsv >"$work/mix-$mix.1-$r.txt"
+		grep '^goal' "$work/mix-$mix.1-$r.txt" | sed 's/^/      /'
+	done
+done
+
+# ---- 7: report ----
 phase "figures and report"
 python3 "$ROOT/bench/eval/report.py" --data "$out" --report "$report" \
 	--mode "$([ $quick = 1 ] && echo quick || echo full)"
