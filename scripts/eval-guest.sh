@@ -5,7 +5,8 @@
 # ground-truth plugin (docs/workloads.md, docs/tcg-plugin.md).
 #
 # Usage: scripts/eval-guest.sh WORKLOAD [--quick] [--sample N] [--window-ms MS]
-#                              [--seed N] [--timeout S] [--no-plugin] --out DIR
+#                              [--seed N] [--timeout S] [--llc SIZE]
+#                              [--no-plugin] --out DIR
 #        scripts/eval-guest.sh --list
 #   WORKLOAD       one of --list (redis sqlite zstd sort graph)
 #   --quick        the QUICK sizes (all five together take about 2 minutes)
@@ -14,6 +15,8 @@
 #   --window-ms MS ground-truth window length (default 100), in the
 #                  plugin's clock: guest instructions at 1 ns each
 #   --seed N       input seed (default 42)
+#   --llc SIZE     count only the accesses that miss a per-vCPU cache
+#                  of SIZE (e.g. 4M, 16-way; plugin option llc=)
 #   --timeout S    give up on the guest after S seconds (default 1800,
 #                  600 with --quick)
 #   --no-plugin    run without the plugin (no .truth/.trace.gz/.summary)
@@ -41,7 +44,7 @@ START=$(date +%s)
 say() { printf 'eval-guest: [%4ds] %s\n' "$(( $(date +%s) - START ))" "$*"; }
 die() { echo "eval-guest: ERROR: $1" >&2; exit "${2:-1}"; }
 usage() {
-	sed -n '5,28s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"
+	sed -n '5,31s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"
 	exit "${1:-0}"
 }
 list() {
@@ -56,7 +59,7 @@ number() {
 }
 
 WL='' SIZE=full SAMPLE=1000 WINDOW_MS=100 SEED=$WL_SEED_DEFAULT TIMEOUT=''
-OUT='' USE_PLUGIN=1
+OUT='' USE_PLUGIN=1 LLC=''
 while [ $# -gt 0 ]; do
 	case $1 in
 	--list)      list; exit 0 ;;
@@ -69,6 +72,9 @@ while [ $# -gt 0 ]; do
 		     number --seed "$2"; SEED=$2; shift 2 ;;
 	--timeout)   [ $# -ge 2 ] || die "--timeout needs a value" 2
 		     number --timeout "$2"; TIMEOUT=$2; shift 2 ;;
+	--llc)       [ $# -ge 2 ] || die "--llc needs a size" 2
+		     case $2 in ''|*[!0-9KMGkmg]*) die "--llc needs a size like 4M, got '$2'" 2 ;; esac
+		     LLC=$2; shift 2 ;;
 	--no-plugin) USE_PLUGIN=0; shift ;;
 	--out)       [ $# -ge 2 ] || die "--out needs a directory" 2
 		     OUT=$2; shift 2 ;;
@@ -129,6 +135,7 @@ qemu=(qemu-system-x86_64 -name "vtier-eval-$WL" -machine q35
 if [ $USE_PLUGIN = 1 ]; then
 	PLUGIN_OPTS="out=$PREFIX,window_ms=$WINDOW_MS,arm=1,stop=2"
 	[ "$SAMPLE" -gt 0 ] && PLUGIN_OPTS="$PLUGIN_OPTS,sample=$SAMPLE"
+	[ -n "$LLC" ] && PLUGIN_OPTS="$PLUGIN_OPTS,llc=$LLC"
 	qemu+=(-plugin "$PLUGIN,$PLUGIN_OPTS")
 fi
 say "booting QEMU ($SIZE $WL, plugin: ${PLUGIN_OPTS:-none}); console in $PREFIX.log"

@@ -27,6 +27,9 @@ struct gt_remap {
 	uint64_t from, to, len;
 };
 
+/* Default associativity of the llc= filter. */
+#define GT_LLC_WAYS	16
+
 struct gt_opts {
 	const char *out;		/* output prefix (required) */
 	uint64_t window_ns;		/* window_ms × 1e6 */
@@ -36,7 +39,22 @@ struct gt_opts {
 	int arm, stop;			/* marker codes or GT_NO_MARKER */
 	int nremap;
 	struct gt_remap remap[GT_MAX_REMAP];
+	uint64_t llc;			/* bytes of the per-vCPU cache filter; 0: off */
+	unsigned int llc_ways;
 };
+
+/* gt_cache.c: the llc= filter, one per vCPU (owner only, no locking). */
+struct gt_cache {
+	uint64_t *tag;			/* sets × ways, line + 1 (0: empty), MRU first */
+	uint64_t sets;			/* a power of two */
+	unsigned int ways, set_bits;
+};
+
+/* bytes / 64 / ways sets, a power of two: 0, else -1 (or out of memory). */
+int gt_cache_init(struct gt_cache *c, uint64_t bytes, unsigned int ways);
+void gt_cache_free(struct gt_cache *c);
+/* The 64-byte line of pa: was it cached?  A miss brings it in. */
+bool gt_cache_access(struct gt_cache *c, uint64_t pa);
 
 /*
  * Parse QEMU's `key=value` arguments into *o.  On error returns -1 and
@@ -78,8 +96,9 @@ struct gt_vcpu {
 	uint64_t win;			/* window the table counts for */
 	uint64_t win_end;		/* its end time */
 	struct gt_table tab;
+	struct gt_cache llc;		/* with the llc= option */
 	/* counters (owner writes, dump reads: atomics, relaxed) */
-	_Atomic uint64_t reads, writes, io, first_t, last_t, clamped;
+	_Atomic uint64_t reads, writes, io, first_t, last_t, clamped, llc_hits;
 	_Atomic bool seen;
 	/* sampling */
 	uint64_t countdown, rng;

@@ -123,6 +123,7 @@ int gt_parse_opts(struct gt_opts *o, int argc, char **argv,
 	o->seed = 1;
 	o->arm = GT_NO_MARKER;
 	o->stop = GT_NO_MARKER;
+	o->llc_ways = GT_LLC_WAYS;
 
 	for (int i = 0; i < argc; i++) {
 		const char *arg = argv[i], *eq = strchr(arg, '=');
@@ -166,15 +167,30 @@ int gt_parse_opts(struct gt_opts *o, int argc, char **argv,
 				return fail(err, errlen,
 					    "remap=%s: want FROM:TO:LEN (sizes, e.g. 2G:4G:2G)", val);
 			o->nremap++;
+		} else if (KEY("llc")) {
+			if (gt_parse_size(val, &o->llc) || o->llc > (1ULL << 32))
+				return fail(err, errlen, "llc=%s: want a size up to 4G (0: off)", val);
+		} else if (KEY("llc_ways")) {
+			if (parse_u64(val, &v) || v == 0 || v > 64)
+				return fail(err, errlen, "llc_ways=%s: want 1..64", val);
+			o->llc_ways = (unsigned int)v;
 		} else {
 			return fail(err, errlen, "unknown option '%.*s' (known: out, "
-				    "window_ms, sample, jitter, seed, arm, stop, remap)",
-				    (int)klen, arg);
+				    "window_ms, sample, jitter, seed, arm, stop, remap, "
+				    "llc, llc_ways)", (int)klen, arg);
 		}
 #undef KEY
 	}
 	if (!o->out)
 		return fail(err, errlen, "out=PREFIX is required");
+	if (o->llc) {
+		uint64_t sets = o->llc / 64 / o->llc_ways;
+
+		if (!sets || (sets & (sets - 1)))
+			return fail(err, errlen, "llc=%llu with llc_ways=%u: the sets "
+				    "(size / 64 / ways) must be a power of two",
+				    (unsigned long long)o->llc, o->llc_ways);
+	}
 	if (o->arm != GT_NO_MARKER && o->arm == o->stop)
 		return fail(err, errlen, "arm and stop are the same marker (%d)", o->arm);
 	for (int i = 0; i < o->nremap; i++)

@@ -135,6 +135,11 @@ static void on_mem(unsigned idx, qemu_plugin_meminfo_t info, uint64_t vaddr,
 		return;
 	}
 	pa = gt_remap_addr(&g.o, qemu_plugin_hwaddr_phys_addr(hw));
+	/* With llc=, only what misses the cache reaches memory and counts. */
+	if (g.o.llc && gt_cache_access(&v->llc, pa)) {
+		bump(&v->llc_hits);
+		return;
+	}
 	store = qemu_plugin_mem_is_store(info);
 	t = v->tb_base + (uintptr_t)udata;
 	/*
@@ -235,7 +240,7 @@ static void on_tb_trans(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
 static int write_summary(const struct gt_vcpu *v, int64_t windows, int rc)
 {
 	uint64_t reads = 0, writes = 0, io = 0, first = UINT64_MAX, last = 0;
-	uint64_t samples = 0, active = 0, clamped = 0;
+	uint64_t samples = 0, active = 0, clamped = 0, llc_hits = 0;
 	size_t n = strlen(g.o.out) + 16;
 	char *path = malloc(n), *tmp = malloc(n + 4);
 	FILE *f;
@@ -254,6 +259,7 @@ static int write_summary(const struct gt_vcpu *v, int64_t windows, int rc)
 		writes += atomic_load(&v[i].writes);
 		io += atomic_load(&v[i].io);
 		clamped += atomic_load(&v[i].clamped);
+		llc_hits += atomic_load(&v[i].llc_hits);
 		samples += v[i].samples;
 		if (atomic_load(&v[i].seen)) {
 			active++;
@@ -289,6 +295,9 @@ static int write_summary(const struct gt_vcpu *v, int64_t windows, int rc)
 	for (int i = 0; i < g.o.nremap; i++)
 		fprintf(f, "remap=0x%" PRIx64 ":0x%" PRIx64 ":0x%" PRIx64 "\n",
 			g.o.remap[i].from, g.o.remap[i].to, g.o.remap[i].len);
+	/* accesses above are the misses when the filter is on */
+	fprintf(f, "llc=%" PRIu64 "\nllc_ways=%u\nllc_hits=%" PRIu64 "\n",
+		g.o.llc, g.o.llc_ways, llc_hits);
 	fprintf(f, "errors=%" PRIu64 "\nend=%s\nstatus=%s\n",
 		atomic_load(&g.errors), g.end_reason, rc ? "incomplete" : "ok");
 	if (fclose(f) || rename(tmp, path)) {
@@ -396,6 +405,7 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id,
 		v->countdown = 1;	/* each vCPU's first access opens its trace */
 		v->rng = (g.o.seed + 1) * 0x9e3779b97f4a7c15ULL ^ (i + 1);
 		if (gt_table_init(&v->tab, GT_TABLE_MIN_CAP) ||
+		    (g.o.llc && gt_cache_init(&v->llc, g.o.llc, g.o.llc_ways)) ||
 		    (g.o.sample && gt_trace_open(v, g.o.out, i))) {
 			fprintf(stderr, "vtier-gt: cannot set up vCPU %u\n", i);
 			return -1;
@@ -413,8 +423,8 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id,
 	}
 	register_cbs(id);
 	fprintf(stderr, "vtier-gt: out=%s window_ns=%" PRIu64 " sample=%" PRIu64
-		" jitter=%s arm=%d stop=%d remaps=%d vcpus=%u\n", g.o.out,
-		g.o.window_ns, g.o.sample, g.o.jitter ? "on" : "off", g.o.arm,
-		g.o.stop, g.o.nremap, g.nv);
+		" jitter=%s arm=%d stop=%d remaps=%d llc=%" PRIu64 "x%u vcpus=%u\n",
+		g.o.out, g.o.window_ns, g.o.sample, g.o.jitter ? "on" : "off",
+		g.o.arm, g.o.stop, g.o.nremap, g.o.llc, g.o.llc_ways, g.nv);
 	return 0;
 }
