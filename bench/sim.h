@@ -71,6 +71,7 @@ struct sim_params {
 	uint64_t fast_pages;	/* F */
 	/* policy knobs */
 	uint64_t vtier_batch_ns;	/* hints applied in batches; 0: at once */
+	uint32_t vtier_deferred_max;	/* vtierd's --deferred-max */
 	struct vtier_policy_params vtier;
 	uint64_t hemem_period_ns;
 	uint64_t memtis_period_ns;
@@ -104,12 +105,17 @@ struct sim_tier {
 	uint64_t cap, nfast;
 	/* totals */
 	uint64_t accesses, hits;	/* weighted */
-	uint64_t promoted, demoted, mig_bytes, deferred;
+	uint64_t promoted, demoted, mig_bytes;
+	uint64_t deferred;	/* pages of promotions deferred at least once */
+	uint64_t retried;	/* of those, pages promoted on a later retry */
 	double mig_ns, time_ns;
 	/* the epoch in progress */
 	struct sim_epoch_stats e;
 	uint64_t epoch;
 	FILE *epoch_csv;	/* per-epoch rows, or NULL */
+	/* Called for each page the host takes back (sim_tier_reclaim). */
+	void (*reclaimed)(void *ctx, uint32_t id);
+	void *reclaimed_ctx;
 	const char *name;
 };
 
@@ -135,7 +141,10 @@ int sim_tier_place(struct sim_tier *t, uint32_t id);
  */
 int sim_tier_move(struct sim_tier *t, const uint32_t *ids, uint32_t n,
 		  int to_fast, int huge);
-/* The host takes n fast pages back, first touched first (a VM over quota). */
+/*
+ * The host takes n fast pages back, first touched first (a VM over quota);
+ * the owner hears of each page through t->reclaimed.
+ */
 void sim_tier_reclaim(struct sim_tier *t, uint64_t n);
 /* Close the epoch [start, start + len): charge its time, write its row. */
 void sim_tier_end_epoch(struct sim_tier *t, uint64_t start_ns, uint64_t len_ns);

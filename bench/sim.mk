@@ -6,8 +6,9 @@ SIM_DIR := $(dir $(lastword $(MAKEFILE_LIST)))
 SIM_SRCS := $(addprefix $(SIM_DIR), sim_trace.c sim_tier.c sim_run.c \
 	sim_pol_vtier.c sim_pol_hemem.c sim_pol_memtis.c sim_pol_tpp.c \
 	sim_pol_static.c sim_multi.c sim_multi_opts.c \
-	../host-backend/balancer.c)
+	../host-backend/balancer.c ../host-backend/deferred.c)
 SIM_HDRS := $(addprefix $(SIM_DIR), sim.h sim_multi.h baselines.h \
-	../host-backend/balancer.h ../host-backend/balance.h)
-# vtierd's balancer, the very file (host-backend/balancer.c)
+	../host-backend/balancer.h ../host-backend/balance.h \
+	../host-backend/deferred.h)
+# vtierd's balancer and deferred promotions, the very files (host-backend/)
 SIM_CPPFLAGS := -I$(SIM_DIR)../host-backend

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "deferred.h"
 #include "sim_multi.h"
 
 #define MAX_POL	16
@@ -42,6 +43,8 @@ static void usage(FILE *f)
 "  --vtier-batch-ms N  hints applied every N ms, 0: after each sample (default 10)\n"
 "  --vtier-epoch-ms --vtier-cooling --vtier-hysteresis --vtier-rate-limit\n"
 "  --vtier-huge --vtier-min-heat    engine parameters (docs/identification.md)\n"
+"  --vtier-deferred-max N  promotions deferred for lack of room that are\n"
+"                      remembered and retried, vtierd's --deferred-max (default %d)\n"
 "  --hemem-period-ms N (default 10)  --memtis-period-ms N (default 500)\n"
 "  --memtis-cool N     samples between halvings, 0: one second's worth (default 0)\n"
 "  --tpp-window-ms N (default 1000)  --tpp-wmark PCT (default 2)\n"
@@ -56,7 +59,8 @@ static void usage(FILE *f)
 "  --balance-period-ms N (default 1000)  --quota-deadline-ms N (default 5000)\n"
 "  --balance-step PAGES --balance-deadband PAGES  (default total/8, total/64)\n"
 "  --start min|static  quotas start at each VM's min, or the static split (default)\n"
-"  the fast memory of all VMs: --fast-pages F or --ratio 1:R of the summed footprints\n");
+"  the fast memory of all VMs: --fast-pages F or --ratio 1:R of the summed footprints\n",
+		DEFERRED_DEFAULT_MAX);
 }
 
 static int parse_u64(const char *s, uint64_t *v)
@@ -129,7 +133,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 	       O_SEED, O_EPOCH, O_LATF, O_LATS, O_BWF, O_BWS, O_M4, O_M2,
 	       O_VB, O_VE, O_VC, O_VH, O_VR, O_VG, O_VM, O_HP, O_MP, O_MC,
 	       O_TW, O_TM, O_CSV, O_ECSV, O_QUIET, O_VMSPEC, O_BAL, O_BP, O_BD,
-	       O_BS, O_BDB, O_START, O_TS };
+	       O_BS, O_BDB, O_START, O_TS, O_VD };
 	static const struct option lo[] = {
 		{ "policy", 1, 0, O_POL }, { "fast-pages", 1, 0, O_FAST },
 		{ "ratio", 1, 0, O_RATIO }, { "label", 1, 0, O_LABEL },
@@ -149,7 +153,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		{ "balance", 1, 0, O_BAL }, { "balance-period-ms", 1, 0, O_BP },
 		{ "quota-deadline-ms", 1, 0, O_BD }, { "balance-step", 1, 0, O_BS },
 		{ "balance-deadband", 1, 0, O_BDB }, { "start", 1, 0, O_START },
-		{ "tpp-scan-ms", 1, 0, O_TS },
+		{ "tpp-scan-ms", 1, 0, O_TS }, { "vtier-deferred-max", 1, 0, O_VD },
 		{ "help", 0, 0, 'h' }, { 0 }
 	};
 	struct sim_params *par = &o->par;
@@ -189,6 +193,10 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		case O_VR: bad = parse_u32(optarg, &par->vtier.rate_limit_pps); break;
 		case O_VG: bad = parse_u32(optarg, &par->vtier.huge_pct); break;
 		case O_VM: bad = parse_u32(optarg, &par->vtier.min_heat); break;
+		case O_VD:
+			bad = parse_u32(optarg, &par->vtier_deferred_max) ||
+			      !par->vtier_deferred_max;
+			break;
 		case O_HP: bad = parse_ms(optarg, &par->hemem_period_ns) || !par->hemem_period_ns; break;
 		case O_MP: bad = parse_ms(optarg, &par->memtis_period_ns) || !par->memtis_period_ns; break;
 		case O_MC: bad = parse_u64(optarg, &par->memtis_cool); break;
@@ -254,9 +262,9 @@ static void report(const struct opts *o, const struct sim_trace *tr,
 	uint64_t orc = sim_oracle_hits(tr, o->par.fast_pages, o->par.weight);
 	int i;
 
-	printf("%-12s %14s %7s %14s %8s %10s %10s %10s %10s %9s %9s\n", "policy",
+	printf("%-12s %14s %7s %14s %8s %10s %10s %10s %10s %9s %9s %9s\n", "policy",
 	       "fast_hits", "hit%", "time_ms", "x_fast", "promoted", "demoted",
-	       "MB_moved", "migr/s", "x_oracle", "deferred");
+	       "MB_moved", "migr/s", "x_oracle", "deferred", "retried");
 	for (i = 0; i < n; i++) {
 		const struct sim_tier *t = &pols[i].tier;
 		double hr = t->accesses ? (double)t->hits / t->accesses : 0;
@@ -265,13 +273,14 @@ static void report(const struct opts *o, const struct sim_trace *tr,
 		double mps = span_s > 0 ? (t->promoted + t->demoted) / span_s : 0;
 		double vo = orc ? (double)t->hits / orc : 0;
 
-		printf("%-12s %14llu %6.2f%% %14.3f %8.3f %10llu %10llu %10.1f %10.1f %9.3f %9llu\n",
+		printf("%-12s %14llu %6.2f%% %14.3f %8.3f %10llu %10llu %10.1f %10.1f %9.3f %9llu %9llu\n",
 		       pols[i].ops->name, (unsigned long long)t->hits, 100 * hr,
 		       t->time_ns / 1e6, rel, (unsigned long long)t->promoted,
 		       (unsigned long long)t->demoted, mb, mps, vo,
-		       (unsigned long long)t->deferred);
+		       (unsigned long long)t->deferred,
+		       (unsigned long long)t->retried);
 		if (csv)
-			fprintf(csv, "%s,%s,%s,%llu,%llu,%llu,%llu,%.6f,%.0f,%.6f,%llu,%llu,%.3f,%.3f,%.6f,%llu\n",
+			fprintf(csv, "%s,%s,%s,%llu,%llu,%llu,%llu,%.6f,%.0f,%.6f,%llu,%llu,%.3f,%.3f,%.6f,%llu,%llu\n",
 				o->label, pols[i].ops->name, ratio,
 				(unsigned long long)o->par.fast_pages,
 				(unsigned long long)tr->npages,
@@ -279,7 +288,8 @@ static void report(const struct opts *o, const struct sim_trace *tr,
 				(unsigned long long)t->hits, hr, t->time_ns, rel,
 				(unsigned long long)t->promoted,
 				(unsigned long long)t->demoted, mb, mps, vo,
-				(unsigned long long)t->deferred);
+				(unsigned long long)t->deferred,
+				(unsigned long long)t->retried);
 	}
 }
 
@@ -288,7 +298,7 @@ int main(int argc, char **argv)
 	static const char csv_head[] = "label,policy,ratio,fast_pages,footprint,"
 		"accesses,fast_hits,hit_ratio,time_ns,time_vs_all_fast,"
 		"pages_promoted,pages_demoted,mb_migrated,migrations_per_s,"
-		"hits_vs_oracle,deferred";
+		"hits_vs_oracle,deferred,retried";
 	static const char ecsv_head[] = "label,ratio,policy,epoch,t_ns,accesses,"
 		"fast_hits,promotions,demotions,mb_migrated,time_ns";
 	struct opts o = { 0 };

@@ -21,7 +21,8 @@
 #include "sim_multi.h"
 
 struct vm_result {
-	uint64_t quota_end, accesses, hits, promoted, demoted, mig_bytes, deferred;
+	uint64_t quota_end, accesses, hits, promoted, demoted, mig_bytes;
+	uint64_t deferred, retried;	/* pages: deferred once, promoted later */
 	double quota_sum, time_ns;
 };
 
@@ -157,6 +158,7 @@ static void collect(struct vm_result *r, const struct sim_tier *t)
 	r->demoted = t->demoted;
 	r->mig_bytes = t->mig_bytes;
 	r->deferred = t->deferred;
+	r->retried = t->retried;
 	r->time_ns = t->time_ns;
 }
 
@@ -288,6 +290,7 @@ static void sum_mode(const struct multi *m, int mode, struct vm_result *all,
 		all->demoted += r->demoted;
 		all->mig_bytes += r->mig_bytes;
 		all->deferred += r->deferred;
+		all->retried += r->retried;
 		all->time_ns += r->time_ns;
 		*allfast += m->allfast_ns[i];
 	}
@@ -299,19 +302,21 @@ static void print_row(const struct multi *m, FILE *csv, int mode, const char *vm
 	double hr = r->accesses ? (double)r->hits / r->accesses : 0;
 	double sd = allfast > 0 ? r->time_ns / allfast : 0;
 
-	printf("%-13s %-16s %10llu %12.0f %14llu %14llu %6.2f%% %12.3f %8.3f %9llu %9llu %9llu\n",
+	printf("%-13s %-16s %10llu %12.0f %14llu %14llu %6.2f%% %12.3f %8.3f %9llu %9llu %9llu %9llu\n",
 	       sim_mode_name(mode), vm, (unsigned long long)r->quota_end, r->quota_sum,
 	       (unsigned long long)r->accesses, (unsigned long long)r->hits,
 	       100 * hr, r->time_ns / 1e6, sd, (unsigned long long)r->promoted,
-	       (unsigned long long)r->demoted, (unsigned long long)r->deferred);
+	       (unsigned long long)r->demoted, (unsigned long long)r->deferred,
+	       (unsigned long long)r->retried);
 	if (csv)
-		fprintf(csv, "%s,%s,%s,%llu,%llu,%.1f,%llu,%llu,%.6f,%.0f,%.0f,%.6f,%llu,%llu,%.3f,%llu\n",
+		fprintf(csv, "%s,%s,%s,%llu,%llu,%.1f,%llu,%llu,%.6f,%.0f,%.0f,%.6f,%llu,%llu,%.3f,%llu,%llu\n",
 			m->o->label, sim_mode_name(mode), vm,
 			(unsigned long long)m->total, (unsigned long long)r->quota_end,
 			r->quota_sum, (unsigned long long)r->accesses,
 			(unsigned long long)r->hits, hr, r->time_ns, allfast, sd,
 			(unsigned long long)r->promoted, (unsigned long long)r->demoted,
-			r->mig_bytes / 1048576.0, (unsigned long long)r->deferred);
+			r->mig_bytes / 1048576.0, (unsigned long long)r->deferred,
+			(unsigned long long)r->retried);
 }
 
 static void print_goals(const struct multi *m)
@@ -354,7 +359,7 @@ int sim_multi_main(const struct sim_multi_opts *o)
 {
 	static const char head[] = "label,mode,vm,fast_total,quota_end,quota_mean,"
 		"accesses,fast_hits,hit_ratio,time_ns,all_fast_ns,slowdown,"
-		"pages_promoted,pages_demoted,mb_migrated,deferred";
+		"pages_promoted,pages_demoted,mb_migrated,deferred,retried";
 	struct multi *m = calloc(1, sizeof(*m));
 	uint64_t fp = 0;
 	FILE *csv = NULL;
@@ -400,9 +405,9 @@ int sim_multi_main(const struct sim_multi_opts *o)
 	printf("vtier-sim: %s: %d VMs, %llu pages in all, fast memory %llu pages, period %.0f ms\n",
 	       o->label, m->n, (unsigned long long)fp, (unsigned long long)m->total,
 	       o->period_ns / 1e6);
-	printf("%-13s %-16s %10s %12s %14s %14s %7s %12s %8s %9s %9s %9s\n", "mode",
+	printf("%-13s %-16s %10s %12s %14s %14s %7s %12s %8s %9s %9s %9s %9s\n", "mode",
 	       "vm", "quota_end", "quota_mean", "accesses", "fast_hits", "hit%",
-	       "time_ms", "slowdown", "promoted", "demoted", "deferred");
+	       "time_ms", "slowdown", "promoted", "demoted", "deferred", "retried");
 	for (mode = 0; mode < SIM_NMODES; mode++) {
 		struct vm_result all;
 		double af;

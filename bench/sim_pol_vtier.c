@@ -4,15 +4,19 @@
  * runs) with its quota set to the tier's capacity, fed the sampled records.
  * Its hints are applied as vtierd's placement applies them
  * (docs/placement.md): in batches (every vtier_batch_ns, or after each
- * sample when 0), demotions before promotions; a promotion that does not
- * fit under the quota is deferred, which vtierd does not remember (nor does
- * the module re-hint), so it is lost.  An order-9 hint moves the region's
+ * sample when 0), demotions before promotions.  A promotion that does not
+ * fit under the quota (or the pool) is deferred and remembered, as vtierd
+ * does, with vtierd's own code (host-backend/deferred.c): after each
+ * batch's demotions the deferred ones are retried oldest first while room
+ * exists, each only if the guest still wants it fast (no demote hint and
+ * no host reclaim since) and it is still slow.  An order-9 hint moves the region's
  * 512 frames; those the trace never touches are not present and cost
  * nothing.  When all 512 are present and all move, the region is charged
  * as one 2 MiB page, else each page at the 4 KiB cost.
  */
 #include <stdlib.h>
 
+#include "deferred.h"
 #include "sim.h"
 
 #define VT_MAX_PAGES	(1ull << 28)	/* 1 TiB of guest RAM: 512 MiB of state */
@@ -23,8 +27,18 @@ struct vt {
 	struct vtier_hint_host *pend;
 	uint32_t npend, cap;
 	uint64_t next_flush;
+	uint64_t lo;		/* first pfn of the engine's range */
+	struct deferred def;	/* by pfn - lo */
+	struct sim_policy *p;
 	uint32_t ids[SIM_HUGE_PAGES];
 };
+
+static void vt_reclaimed(void *ctx, uint32_t id)
+{
+	struct vt *v = ctx;
+
+	deferred_want(&v->def, v->p->tr->pfn[id] - v->lo, 0, false);
+}
 
 static int vt_create(struct sim_policy *p)
 {
@@ -44,11 +58,17 @@ static int vt_create(struct sim_policy *p)
 		return -1;
 	v->mem = calloc(1, vtier_policy_range_bytes(lo, hi - lo));
 	if (!v->mem || vtier_policy_init(&v->eng, &p->par->vtier) ||
-	    vtier_policy_add_range(&v->eng, lo, hi - lo, v->mem)) {
+	    vtier_policy_add_range(&v->eng, lo, hi - lo, v->mem) ||
+	    deferred_attach(&v->def, hi - lo, p->par->vtier_deferred_max)) {
+		deferred_detach(&v->def);
 		free(v->mem);
 		free(v);
 		return -1;
 	}
+	v->lo = lo;
+	v->p = p;
+	p->tier.reclaimed = vt_reclaimed;
+	p->tier.reclaimed_ctx = v;
 	vtier_policy_set_quota(&v->eng, p->tier.cap);
 	p->priv = v;
 	return 0;
@@ -74,23 +94,56 @@ static void vt_collect(struct vt *v)
 	} while (got);
 }
 
+/* The trace's pages of a hint into v->ids; *in_target: already there. */
+static uint32_t vt_ids(struct sim_policy *p, struct vt *v, uint64_t gpfn,
+		       unsigned int order, int to_fast, uint32_t *in_target)
+{
+	uint32_t n = 0, i, npf = order ? SIM_HUGE_PAGES : 1;
+	int64_t id;
+
+	*in_target = 0;
+	for (i = 0; i < npf; i++) {
+		id = sim_trace_id(p->tr, gpfn + i);
+		if (id < 0)
+			continue;
+		v->ids[n++] = (uint32_t)id;
+		*in_target += p->tier.fast[id] == to_fast;
+	}
+	return n;
+}
+
+/* One hint; a promotion without room is remembered. */
 static void vt_apply_one(struct sim_policy *p, struct vt *v,
 			 const struct vtier_hint_host *h)
 {
 	int to_fast = h->action == VTIER_HINT_PROMOTE;
-	uint32_t n = 0, i, npf = h->order ? SIM_HUGE_PAGES : 1, in_target = 0;
-	int64_t id;
+	uint32_t in_target, n = vt_ids(p, v, h->gpfn, h->order, to_fast,
+				      &in_target);
 
-	for (i = 0; i < npf; i++) {
-		id = sim_trace_id(p->tr, h->gpfn + i);
-		if (id < 0)
-			continue;
-		v->ids[n++] = (uint32_t)id;
-		in_target += p->tier.fast[id] == to_fast;
-	}
-	if (n)
-		sim_tier_move(&p->tier, v->ids, n, to_fast,
-			      h->order && n == SIM_HUGE_PAGES && !in_target);
+	deferred_want(&v->def, h->gpfn - v->lo, h->order, to_fast);
+	if (n && sim_tier_move(&p->tier, v->ids, n, to_fast,
+			       h->order && n == SIM_HUGE_PAGES && !in_target) < 0)
+		deferred_push(&v->def, h->gpfn - v->lo, h->order);
+}
+
+/* A remembered promotion, still wanted: promote it if it fits now. */
+static enum deferred_try vt_retry_one(void *ctx, uint64_t off,
+				      unsigned int order)
+{
+	struct sim_policy *p = ctx;
+	struct vt *v = p->priv;
+	struct sim_tier *t = &p->tier;
+	uint32_t in_target, n = vt_ids(p, v, v->lo + off, order, 1, &in_target);
+	uint64_t need = n - in_target;
+
+	if (!need)
+		return DEF_DONE;
+	if (t->nfast + need > t->cap ||
+	    (t->pool && t->pool->used + need > t->pool->cap))
+		return DEF_STOP;	/* vtierd's check, before the move */
+	sim_tier_move(t, v->ids, n, 1, order && n == SIM_HUGE_PAGES && !in_target);
+	t->retried += need;
+	return DEF_DONE;
 }
 
 static void vt_apply(struct sim_policy *p, struct vt *v)
@@ -100,6 +153,8 @@ static void vt_apply(struct sim_policy *p, struct vt *v)
 	for (i = 0; i < v->npend; i++)
 		if (v->pend[i].action != VTIER_HINT_PROMOTE)
 			vt_apply_one(p, v, &v->pend[i]);
+	/* Room made by the demotions (or elsewhere): the oldest go first. */
+	deferred_retry(&v->def, vt_retry_one, p);
 	for (i = 0; i < v->npend; i++)
 		if (v->pend[i].action == VTIER_HINT_PROMOTE)
 			vt_apply_one(p, v, &v->pend[i]);
@@ -148,6 +203,7 @@ static void vt_destroy(struct sim_policy *p)
 {
 	struct vt *v = p->priv;
 
+	deferred_detach(&v->def);
 	free(v->pend);
 	free(v->mem);
 	free(v);

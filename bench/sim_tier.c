@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "deferred.h"
 #include "sim.h"
 
 void sim_default_params(struct sim_params *par)
@@ -29,6 +30,7 @@ void sim_default_params(struct sim_params *par)
 	par->sample_n = 1;
 	par->seed = 1;
 	par->vtier_batch_ns = 10000000ull;
+	par->vtier_deferred_max = DEFERRED_DEFAULT_MAX;	/* vtierd's default */
 	vtier_policy_default_params(&par->vtier);
 	par->hemem_period_ns = 10000000ull;	/* HeMem: policy every 10 ms */
 	par->memtis_period_ns = 500000000ull;	/* MEMTIS: promotion every 500 ms */
@@ -113,6 +115,8 @@ void sim_tier_reclaim(struct sim_tier *t, uint64_t n)
 	for (id = 0; n && id < t->npages; id++)
 		if (t->fast[id]) {
 			sim_tier_move(t, &id, 1, 0, 0);
+			if (t->reclaimed)
+				t->reclaimed(t->reclaimed_ctx, id);
 			n--;
 		}
 }

@@ -60,13 +60,14 @@ TEST(command_line)
 	EXPECT_NE(NULL, strstr(out, "label,policy,ratio,fast_pages,footprint,"
 			       "accesses,fast_hits,hit_ratio,time_ns,"
 			       "time_vs_all_fast,pages_promoted,pages_demoted,"
-			       "mb_migrated,migrations_per_s,hits_vs_oracle,deferred\n"));
+			       "mb_migrated,migrations_per_s,hits_vs_oracle,deferred,"
+			       "retried\n"));
 	/* time 3 x 80 + 4 x 170 = 920; all-fast 560: 1.642857 */
 	EXPECT_NE(NULL, strstr(out, "t,oracle,1:4,1,5,7,3,0.428571,920,1.642857,0,0,"
-			       "0.000,0.000,1.000000,0\n"));
+			       "0.000,0.000,1.000000,0,0\n"));
 	/* first-touch: 0x40000 only: 1 hit, 80 + 6 x 170 = 1100 */
 	EXPECT_NE(NULL, strstr(out, "t,first-touch,1:4,1,5,7,1,0.142857,1100,1.964286,"
-			       "0,0,0.000,0.000,0.333333,0\n"));
+			       "0,0,0.000,0.000,0.333333,0,0\n"));
 	free(out);
 	/* 1:2: F = ceil(5/3) = 2; stdin; a second run appends rows only. */
 	snprintf(cmd, sizeof(cmd), "%s/vtier-sim --quiet --label t --ratio 1:2 "

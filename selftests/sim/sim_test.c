@@ -414,6 +414,63 @@ TEST(vtier_full_hot_set_waits)
 	sim_trace_free(&tr);
 }
 
+/* Quota 2, but a pool (the other VMs' use) with room for one page. */
+static void deferred_run(struct sim_policy *p, struct sim_trace *tr,
+			 const struct sim_params *par, int other_vm_shrinks)
+{
+	static const struct rec r[] = {
+		{ 0, A, 0 }, { 1000, A, 0 }, { 2000, B, 0 }, { 3000, B, 0 },
+		{ 4000, B, 0 }, { 5000, B, 0 },
+	};
+	struct sim_pool pool = { .cap = 1 };
+	struct sim_runner run;
+
+	if (load(tr, r, N(r)) || sim_policy_create(p, &sim_vtier_ops, tr, par, 2))
+		return;
+	p->tier.pool = &pool;
+	sim_runner_init(&run, tr, par, p, 1, 0);
+	sim_runner_until(&run, 3500);
+	if (other_vm_shrinks)
+		pool.cap = 2;
+	sim_runner_finish(&run);
+	p->tier.pool = NULL;
+}
+
+TEST(vtier_deferred_promotion_is_retried)
+{
+	struct sim_params par;
+	struct sim_trace tr;
+	struct sim_policy p;
+
+	hand_params(&par);
+	par.vtier_batch_ns = 0;
+	/*
+	 * A's sample promotes it (the pool's one page); A hits at 1000.
+	 * B's sample at 2000 makes it hot and the engine (1 of 2 quota
+	 * pages used) promotes it, but the pool is full: deferred.  The
+	 * engine counts B as fast and never hints it again.  At 3500 the
+	 * other VM gives a page back; the apply after B's sample at 4000
+	 * retries the deferred promotion, and B hits at 5000.  Hits 2 of
+	 * 6: 2 x 80 + 4 x 170 + 2 x 1200 = 3240 ns.
+	 */
+	deferred_run(&p, &tr, &par, 1);
+	EXPECT_EQ(2, p.tier.hits);
+	EXPECT_EQ(3240, (long)p.tier.time_ns);
+	EXPECT_EQ(2, p.tier.promoted);
+	EXPECT_EQ(1, p.tier.deferred);
+	EXPECT_EQ(1, p.tier.retried);
+	sim_policy_destroy(&p);
+	sim_trace_free(&tr);
+	/* The pool stays full: B waits, slow, and is not counted twice. */
+	deferred_run(&p, &tr, &par, 0);
+	EXPECT_EQ(1, p.tier.hits);
+	EXPECT_EQ(80 + 5 * 170 + 1200, (long)p.tier.time_ns);
+	EXPECT_EQ(1, p.tier.deferred);
+	EXPECT_EQ(0, p.tier.retried);
+	sim_policy_destroy(&p);
+	sim_trace_free(&tr);
+}
+
 TEST(huge_move_cost)
 {
 	struct sim_params par;
