@@ -4,7 +4,10 @@
 # make eval: the whole evaluation, one command (docs/EVALUATION.md says what
 # each part shows).
 #
-#   bench/eval/eval.sh [--quick] [--out DIR] [--report FILE]
+#   bench/eval/eval.sh [--quick] [--reuse-traces] [--out DIR] [--report FILE]
+#
+# --reuse-traces keeps a real workload's trace from an earlier run when its
+# .meta shows the same size and plugin options (to redo the analysis only).
 #
 # 1. the cost of one sample (bench_ingest, callgrind);
 # 2. identification accuracy on the generated workloads against their
@@ -28,11 +31,13 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 BIN=$ROOT/build/bin
 quick=0
+reuse=0
 out=
 report=
 while [ $# -gt 0 ]; do
 	case $1 in
 	--quick) quick=1; shift ;;
+	--reuse-traces) reuse=1; shift ;;
 	--out) out=$2; shift 2 ;;
 	--report) report=$2; shift 2 ;;
 	-h|--help) awk 'NR > 2 && !/^#/ {exit} NR > 2 {sub(/^# ?/, ""); print}' "$0"; exit 0 ;;
@@ -63,7 +68,8 @@ die() { echo "eval: ERROR: $*" >&2; exit 1; }
 
 # Sizes.  Generated traces: RATE accesses/s for GEN_S seconds, written 1 in
 # GEN_W (each record stands for GEN_W accesses).  Real workloads: the
-# plugin keeps 1 in REAL_W accesses.  Policies see 1 in 1000 accesses.
+# plugin counts the accesses that miss a per-vCPU cache of LLC (what
+# reaches memory) and keeps 1 in REAL_W of them.  Policies see 1 in 1000.
 RATIOS="2 4 8"
 if [ $quick = 1 ]; then
 	GEN_WL="zipf1.0 shift"
@@ -86,13 +92,10 @@ else
 fi
 RATE=10000000
 GEN_W=100
-REAL_W=100
+REAL_W=10
+LLC=2M
 EPOCH_MS=200
 WINDOW_MS=$([ $quick = 1 ] && echo 100 || echo 250)
-# The plugin counts every load and store, cache hits included, so the
-# simulator's bandwidth term would see far more traffic than memory does:
-# real-workload traces run with unlimited bandwidth (latency only).
-REAL_SIM_ARGS="--bw-fast 0 --bw-slow 0"
 
 for t in vtier-sim vtier-replay vtier-gen bench_ingest bench_accuracy; do
 	[ -x "$BIN/$t" ] || die "$BIN/$t missing (make eval builds it)"
@@ -150,10 +153,20 @@ phase "identification accuracy, generated workloads (bench_accuracy $ACC_ARGS)"
 # ---- 3: real workloads under the plugin ----
 phase "real workloads in the guest under the TCG plugin: $REAL_WL"
 for wl in $REAL_WL; do
+	opts="window_ms=$WINDOW_MS,arm=1,stop=2,sample=$REAL_W,llc=$LLC"
+	if [ $reuse = 1 ] && [ -s "$work/$wl.trace.gz" ] &&
+	   grep -q '^result=ok$' "$work/$wl.meta" 2>/dev/null &&
+	   grep -q "^plugin_options=.*,$opts\$" "$work/$wl.meta" &&
+	   grep -q "^size=$([ $quick = 1 ] && echo quick || echo full)\$" "$work/$wl.meta"; then
+		note "$wl: reusing $work/$wl.trace.gz"
+		cp "$work/$wl.meta" "$out/$wl.meta"
+		continue
+	fi
 	note "$wl"
 	# shellcheck disable=SC2086
 	"$ROOT/scripts/eval-guest.sh" "$wl" $GUEST_ARGS --sample $REAL_W \
-		--window-ms $WINDOW_MS --out "$work" 2>&1 | sed 's/^/      /'
+		--llc $LLC --window-ms $WINDOW_MS --out "$work" 2>&1 |
+		sed 's/^/      /'
 	[ "${PIPESTATUS[0]}" = 0 ] || die "workload $wl failed (log: $work/$wl.log)"
 	cp "$work/$wl.meta" "$out/$wl.meta"
 done
@@ -184,7 +197,7 @@ for wl in $REAL_WL; do
 		for (i = 1; i < NF; i++) v[$i] = $(i + 1)
 		printf "%s,%d,%.1f,%s,%s\n", wl, $2, ($2 + 1) * w / 1000, v["f1"], v["coverage"] }' \
 		"$work/$wl.replay" >>"$out/f1_time.csv"
-	for s in 1 4 16 64; do
+	for s in 1 10 100 1000; do
 		"$BIN/vtier-replay" --quota $k --truth "$work/$wl.truth" \
 			--window $((WINDOW_MS * 1000000)) --sample $s --seed 1 --quiet \
 			"$work/$wl.trace.gz" |
@@ -200,8 +213,8 @@ done
 phase "tiering simulator: every policy, fast:slow 1:$RATIOS"
 for tr in $REAL_WL $GEN_WL; do
 	case " $GEN_WL " in
-	*" $tr "*) file=$work/gen-$tr.trace.gz; w=$GEN_W; label=gen-$tr; extra= ;;
-	*) file=$work/$tr.trace.gz; w=$REAL_W; label=$tr; extra=$REAL_SIM_ARGS ;;
+	*" $tr "*) file=$work/gen-$tr.trace.gz; w=$GEN_W; label=gen-$tr ;;
+	*) file=$work/$tr.trace.gz; w=$REAL_W; label=$tr ;;
 	esac
 	for r in $RATIOS; do
 		note "$label 1:$r"
@@ -211,10 +224,24 @@ for tr in $REAL_WL $GEN_WL; do
 		# shellcheck disable=SC2086
 		"$BIN/vtier-sim" --ratio 1:$r --weight $w --sample $((1000 / w)) \
 			--seed 1 --epoch-ms $EPOCH_MS --label "$label" --quiet \
-			--csv "$out/sim.csv" $ecsv $extra "$file" \
-			>"$work/$label.1-$r.txt"
+			--csv "$out/sim.csv" $ecsv "$file" >"$work/$label.1-$r.txt"
 	done
 done
+
+# vtier's cooling epoch (default 1000 ms) against shorter ones, at 1:4.
+for tr in $REAL_WL $GEN_WL; do
+	case " $GEN_WL " in
+	*" $tr "*) file=$work/gen-$tr.trace.gz; w=$GEN_W; label=gen-$tr ;;
+	*) file=$work/$tr.trace.gz; w=$REAL_W; label=$tr ;;
+	esac
+	for e in 100 250 1000; do
+		"$BIN/vtier-sim" --ratio 1:4 --weight $w --sample $((1000 / w)) \
+			--seed 1 --epoch-ms $EPOCH_MS --label "$label" --quiet \
+			--policy vtier --vtier-epoch-ms $e \
+			--csv "$out/vtier_epoch_$e.csv" "$file" >/dev/null
+	done
+done
+note "vtier's epoch at 100, 250 and 1000 ms: done"
 
 # ---- 6: fast memory shared among VMs (issue 7) ----
 phase "multi-VM mixes: the balancer's policies against static and the oracle"
@@ -232,6 +259,7 @@ mixgen z12 zipf1.2 $((MIX_PAGES / 8)) 10000000 14
 mixgen z08 zipf0.8 $MIX_PAGES 10000000 15
 mixgen sh shift $((MIX_PAGES / 2)) 10000000 16
 vm() { echo "--vm $work/mix-$1.trace.gz,label=$2,scale=$GEN_W"; }
+# Every VM of a mix samples 1 in 1000 accesses: --sample 1000 / scale.
 MIXES="skewed even"
 set -- $REAL_WL
 if [ $# -ge 3 ]; then
@@ -240,16 +268,16 @@ if [ $# -ge 3 ]; then
 fi
 for mix in $MIXES; do
 	case $mix in
-	skewed) vms="$(vm hot hot) $(vm flat flat) $(vm phase phase)" ;;
-	even) vms="$(vm z12 zipf1.2) $(vm z08 zipf0.8) $(vm sh shift)" ;;
-	real) vms="$REAL_MIX $REAL_SIM_ARGS" ;;
+	skewed) vms="$(vm hot hot) $(vm flat flat) $(vm phase phase)"; w=$GEN_W ;;
+	even) vms="$(vm z12 zipf1.2) $(vm z08 zipf0.8) $(vm sh shift)"; w=$GEN_W ;;
+	real) vms=$REAL_MIX; w=$REAL_W ;;
 	esac
 	for r in $RATIOS; do
 		note "$mix 1:$r"
 		ecsv=
 		[ "$r" = 4 ] && ecsv="--epoch-csv $out/multivm_quota.csv"
 		# shellcheck disable=SC2086
-		"$BIN/vtier-sim" $vms --ratio 1:$r --sample $((1000 / GEN_W)) \
+		"$BIN/vtier-sim" $vms --ratio 1:$r --sample $((1000 / w)) \
 			--seed 1 --label "$mix 1:$r" --quiet \
 			--csv "$out/multivm.csv" $ecsv >"$work/mix-$mix.1-$r.txt"
 		grep '^goal' "$work/mix-$mix.1-$r.txt" | sed 's/^/      /'

@@ -179,8 +179,8 @@ def accuracy_section(data, plot, cmds):
         out += ["### F1 against sampling rate", "",
                 f"![F1 against sampling rate]({pfx}{png})", "",
                 "`gen X`: mean over the generated workloads of engine X (vtier, MEMTIS-style, "
-                "HeMem-style) on the same sampled stream; other lines: vtier on a real workload, "
-                "the plugin's trace thinned further.", "",
+                "HeMem-style) on the same sampled stream, one sample per N accesses; other lines: vtier on "
+                "a real workload, one sample per N memory accesses (the plugin's 1-in-10 trace thinned further).", "",
                 f"Produced by: `{cmds['accuracy']}` and `{cmds['replay_rate']}`.", ""]
     if gen:
         out += ["Generated workloads, mean F1 / coverage after warm-up, quota 1/4 of the footprint:", "",
@@ -300,6 +300,23 @@ plot '{dat}' using (column(2) > 0 ? column(2) : 1e-3):xtic(1) title '{mig_pols[0
             out.append(f"| {w} | {ra} | " + " | ".join(vals) + " |")
     out.append("")
     return out, {"wls": wls, "ratios": ratios, "pols": pols, "get": get}
+
+
+def epoch_section(data, cmds):
+    runs = {e: {r["label"]: r for r in read_csv(os.path.join(data, f"vtier_epoch_{e}.csv"))}
+            for e in (100, 250, 1000)}
+    if not runs[1000]:
+        return []
+    out = ["vtier's cooling epoch (`epoch_ms`, default 1000) sets how fast old heat fades and how often "
+           "the sweep finds demotions. Hit ratio and time / all-fast at fast:slow 1:4, vtier only:", "",
+           "| workload | 100 ms | 250 ms | 1000 ms (default) |", "|---|---|---|---|"]
+    for lab in runs[1000]:
+        cells = []
+        for e in (100, 250, 1000):
+            r = runs[e].get(lab)
+            cells.append(f"{fmt(num(r['hit_ratio']), 3)} / {fmt(num(r['time_vs_all_fast']), 3)}" if r else "-")
+        out.append(f"| {lab} | " + " | ".join(cells) + " |")
+    return out + ["", f"Produced by: `{cmds['epoch']}`.", ""]
 
 
 def verdict_section(sim):
@@ -424,10 +441,11 @@ def main():
     cmds = {"docs": docs,
             "cost": "build/bin/bench_ingest; valgrind --tool=callgrind --toggle-collect=steady build/bin/bench_ingest 100000",
             "accuracy": "build/bin/bench_accuracy --pages P --seconds S --csv accuracy_generated.csv",
-            "replay": "build/bin/vtier-replay --quota K --truth W.truth --window 1000000000 --sample 1 W.trace.gz",
+            "replay": "build/bin/vtier-replay --quota K --truth W.truth --window 250000000 --sample 1 W.trace.gz",
             "replay_rate": "build/bin/vtier-replay ... --sample N --quiet W.trace.gz",
             "multivm": "build/bin/vtier-sim --vm TRACE,label=L,scale=100 (x3) --ratio 1:R --sample 10 --seed 1 --csv multivm.csv [--epoch-csv multivm_quota.csv]",
-            "sim": "build/bin/vtier-sim --ratio 1:R --weight 100 --sample 10 --seed 1 --epoch-ms 200 --label W --csv sim.csv [--epoch-csv sim_epochs.csv] TRACE"}
+            "sim": "build/bin/vtier-sim --ratio 1:R --weight W --sample 1000/W --seed 1 --epoch-ms 200 --label L --csv sim.csv [--epoch-csv sim_epochs.csv] TRACE (W = 10 real, 100 generated)",
+            "epoch": "build/bin/vtier-sim --ratio 1:4 --policy vtier --vtier-epoch-ms E ... --csv vtier_epoch_E.csv TRACE"}
     plot = Plotter(data)
     versions = open(os.path.join(data, "versions.txt")).read().strip()
     lines = ["# vtier evaluation", "",
@@ -437,18 +455,22 @@ def main():
              "```", versions, "```", "",
              "## Method", "",
              "- **Ground truth**: real workloads run in a QEMU TCG guest under the vtier-gt plugin "
-             "(docs/tcg-plugin.md), which counts every guest-physical access per page and window and keeps "
-             "a 1-in-100 sampled trace v1 of them (docs/workloads.md lists the workloads). Generated workloads "
-             "(vtier-gen, docs/trace-format.md) have exact expected counts.",
+             "(docs/tcg-plugin.md, `llc=2M`), which counts, per page and window, every guest-physical access "
+             "that misses a 2 MiB per-vCPU cache (what reaches memory) and keeps a 1-in-10 sampled trace v1 of "
+             "them (docs/workloads.md lists the workloads). Time is the plugin's: guest instructions at 1 ns "
+             "each. Generated workloads (vtier-gen, docs/trace-format.md) have exact expected counts.",
              "- **Accuracy**: the identified hot set against the true top-K pages of each window, K = the fast tier "
              "(1/5 of the footprint, fast:slow 1:4, for real workloads; 1/4 of the footprint for the generated table).",
              "- **Simulator** (docs/simulator.md): each trace record is charged to the tier its page is in, "
-             "migrations at their cost; every policy sees the same 1-in-1000 sample stream; `oracle` is the best "
-             "fixed placement from the whole trace's counts, `all-fast` the lower bound of time.", ""]
+             "migrations at their cost; every policy sees the same 1-in-1000 sample stream (of memory accesses for "
+             "the real workloads, of all accesses for the generated ones); every migrating policy starts with all "
+             "pages slow; `oracle` is the best fixed placement from the whole trace's counts, `all-fast` the lower "
+             "bound of time. Each policy runs with its published defaults, vtier with its own (1 s cooling epoch).", ""]
     lines += ["## Cost of one sample", ""] + cost_section(data, plot, cmds) + [""]
     lines += ["## Identification accuracy", ""] + accuracy_section(data, plot, cmds)
     simlines, sim = sim_section(data, plot, cmds)
     lines += ["## Tiering, simulated", ""] + simlines
+    lines += ["### vtier's epoch", ""] + epoch_section(data, cmds)
     lines += ["## Where vtier leads and where it trails", ""] + verdict_section(sim)
     mv = multivm_section(data, plot, cmds)
     if mv:
