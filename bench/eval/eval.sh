@@ -51,7 +51,9 @@ else
 	out=${out:-$ROOT/docs/eval}
 	report=${report:-$ROOT/docs/EVALUATION.md}
 fi
-work=$ROOT/build/eval-work$([ $quick = 1 ] && echo -quick)
+mode=full
+[ $quick = 1 ] && mode=quick
+work=$ROOT/build/eval-work-$mode
 mkdir -p "$out" "$work"
 rm -f "$out"/*.csv "$out"/*.png
 
@@ -95,7 +97,8 @@ GEN_W=100
 REAL_W=10
 LLC=2M
 EPOCH_MS=200
-WINDOW_MS=$([ $quick = 1 ] && echo 100 || echo 250)
+WINDOW_MS=250
+[ $quick = 1 ] && WINDOW_MS=100
 
 for t in vtier-sim vtier-replay vtier-gen bench_ingest bench_accuracy; do
 	[ -x "$BIN/$t" ] || die "$BIN/$t missing (make eval builds it)"
@@ -109,7 +112,7 @@ fi
 # ---- 0: versions ----
 {
 	echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
-	echo "mode: $([ $quick = 1 ] && echo quick || echo full)"
+	echo "mode: $mode"
 	echo "git: $(git -C "$ROOT" describe --always --dirty 2>/dev/null || echo unknown)"
 	echo "host kernel: $(uname -r)"
 	echo "cpus: $(nproc)"
@@ -157,7 +160,7 @@ for wl in $REAL_WL; do
 	if [ $reuse = 1 ] && [ -s "$work/$wl.trace.gz" ] &&
 	   grep -q '^result=ok$' "$work/$wl.meta" 2>/dev/null &&
 	   grep -q "^plugin_options=.*,$opts\$" "$work/$wl.meta" &&
-	   grep -q "^size=$([ $quick = 1 ] && echo quick || echo full)\$" "$work/$wl.meta"; then
+	   grep -q "^size=$mode\$" "$work/$wl.meta"; then
 		note "$wl: reusing $work/$wl.trace.gz"
 		cp "$work/$wl.meta" "$out/$wl.meta"
 		continue
@@ -287,5 +290,5 @@ done
 # ---- 7: report ----
 phase "figures and report"
 python3 "$ROOT/bench/eval/report.py" --data "$out" --report "$report" \
-	--mode "$([ $quick = 1 ] && echo quick || echo full)"
+	--mode $mode
 note "done in $(($(date +%s) - START)) s: $report"
