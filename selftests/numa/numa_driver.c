@@ -247,6 +247,7 @@ static void step_setup(void)
 static void step_quota(void)
 {
 	static struct vtier_hint_host h[VTIER_MAX_HINTS];
+	json_t *root, *vm;
 	struct vtier_msg a;
 	unsigned int n;
 	int ok;
@@ -272,7 +273,11 @@ static void step_quota(void)
 	ok = !hints(h, 1, &a);
 	mark(ok && ack_is(&a, 0, 0, 1), "order9_over_quota_deferred", ACKFMT, ACKARGS(a));
 
-	/* Promotions first in the frame; the demotions make the room. */
+	/*
+	 * Promotions first in the frame; the demotions make the room.  The
+	 * 128 deferred pages are remembered: the demotions' room goes to
+	 * them (oldest first), so the frame's own promotions find them fast.
+	 */
 	n = range(h, HUGE_B + 128, 128, VTIER_HINT_PROMOTE);
 	n += range(h + n, SMALL, 128, VTIER_HINT_DEMOTE);
 	ok = !hints(h, n, &a);
@@ -281,10 +286,22 @@ static void step_quota(void)
 	check_place("room_promoted", "128 promoted", HUGE_B + 128, 128, FAST,
 		    QUOTA);
 
+	/* The room goes to the deferred order-9 promotion of HUGE_B. */
 	h[0] = H(HUGE_A, 9, VTIER_HINT_DEMOTE);
 	ok = !hints(h, 1, &a);
 	mark(ok && ack_is(&a, 1, 0, 0), "order9_demote", ACKFMT, ACKARGS(a));
-	check_place("order9_demoted", "2 MiB demoted", HUGE_A, 512, SLOW, 256);
+	check_place("order9_demoted", "2 MiB demoted", HUGE_A, 512, SLOW, 512);
+	check_place("deferred_retried", "deferred 2 MiB retried", HUGE_B, 512,
+		    FAST, 512);
+	vm = status(&root);
+	mark(vm && jint(vm, "deferred_retried") == 384 &&
+	     jint(vm, "deferred_pending") == 0 &&
+	     jint(vm, "deferred_dropped") == 0, "deferred_counters",
+	     "retried %lld pending %lld dropped %lld",
+	     vm ? jint(vm, "deferred_retried") : -1,
+	     vm ? jint(vm, "deferred_pending") : -1,
+	     vm ? jint(vm, "deferred_dropped") : -1);
+	json_decref(root);
 }
 
 static void step_faults(void)
@@ -297,11 +314,11 @@ static void step_faults(void)
 	ok = !hints(h, n, &a);
 	mark(ok && ack_is(&a, 4, 0, 0), "untouched_not_an_error", ACKFMT, ACKARGS(a));
 	check_place("untouched_stays_absent", "never touched", UNTOUCHED, 4,
-		    -ENOENT, 256);
+		    -ENOENT, 512);
 	h[0] = H(HOLE_GPFN, 0, VTIER_HINT_PROMOTE);
 	ok = !hints(h, 1, &a);
 	mark(ok && ack_is(&a, 0, 1, 0), "hole_rejected", ACKFMT, ACKARGS(a));
-	/* Room again after the 2 MiB demotion: 256 + 256 new <= 768. */
+	/* Asked again: already fast (the retry placed it), so applied. */
 	h[0] = H(HUGE_B, 9, VTIER_HINT_PROMOTE);
 	ok = !hints(h, 1, &a);
 	mark(ok && ack_is(&a, 1, 0, 0), "order9_after_room", ACKFMT, ACKARGS(a));
