@@ -3,7 +3,8 @@
  * The balancer in vtierd, with test frontends as guests (observe-only on
  * this host): REPORTs in, QUOTA frames out over vsock, quotas converging
  * to the utility split; `vtierctl quota`; a guest that ignores a lowered
- * quota loses its oldest promotions after --quota-deadline.
+ * quota loses its oldest promotions after --quota-deadline; logical
+ * promotions deferred at the quota are retried as room appears.
  */
 #include <fcntl.h>
 #include <limits.h>
@@ -216,6 +217,75 @@ TEST(the_host_demotes_the_oldest_promotions_after_the_deadline)
 	}
 	EXPECT_EQ(3 * N, json_array_size(json_object_get(root, "pages")));
 	json_decref(root);
+	vu_fe_close(&fe);
+	EXPECT_EQ(0, vtierd_stop(&d));
+	vtierd_cleanup(&d);
+}
+
+/* fast_pages, deferred_pending and deferred_retried of vm0. */
+static void logical(struct vtierd_child *d, long long *fast,
+		    long long *pending, long long *retried)
+{
+	json_t *root, *vm = vm_status(d, "vm0", &root);
+
+	*fast = vm ? jint(vm, "fast_pages") : -1;
+	*pending = vm ? jint(vm, "deferred_pending") : -1;
+	*retried = vm ? jint(vm, "deferred_retried") : -1;
+	json_decref(root);
+}
+
+TEST(observe_only_deferred_promotions_are_retried)
+{
+	static const char *const args[] = {
+		"--fmem-total", "4M", "--balance", "static", "--balance-step",
+		"0", "--balance-period", "100", NULL };
+	long long fast, pending, retried;
+	uint64_t g[N];
+	struct vtierd_child d;
+	struct vtier_msg w;
+	struct fe_conn c;
+	struct vu_fe fe;
+	char out[512];
+	int i, k;
+
+	ASSERT_EQ(0, vtierd_start_args(&d, 1, NULL, args));
+	ASSERT_EQ(0, fe_up(&fe, d.sock[0]));
+	ASSERT_EQ(0, vtier_hello(&fe, &c, 4000, &w));
+	ASSERT_EQ(1024, next_quota(&fe, &c, WAIT_MS));
+	ASSERT_EQ(0, vtierctl_run(&d, "quota vm0 max=400K", out, sizeof(out)));
+	ASSERT_EQ(100, next_quota(&fe, &c, WAIT_MS));
+	/* 100 pages fill the quota; 10 more wait (logically deferred). */
+	for (i = 0; i < N; i++)
+		g[i] = A + (uint64_t)i;
+	ASSERT_EQ(N, send_hints(&fe, &c, 10, g, N, VTIER_HINT_PROMOTE));
+	for (i = 0; i < 10; i++)
+		g[i] = B + (uint64_t)i;
+	ASSERT_EQ(10, send_hints(&fe, &c, 11, g, 10, VTIER_HINT_PROMOTE));
+	logical(&d, &fast, &pending, &retried);
+	EXPECT_EQ(100, fast);
+	EXPECT_EQ(10, pending);
+	/* Five demotions: the five oldest deferred become fast, no new hint. */
+	for (i = 0; i < 5; i++)
+		g[i] = A + (uint64_t)i;
+	ASSERT_EQ(5, send_hints(&fe, &c, 12, g, 5, VTIER_HINT_DEMOTE));
+	logical(&d, &fast, &pending, &retried);
+	EXPECT_EQ(100, fast);
+	EXPECT_EQ(5, pending);
+	EXPECT_EQ(5, retried);
+	/* B+9 is demoted while it waits; a grown quota takes the other 4. */
+	g[0] = B + 9;
+	ASSERT_EQ(1, send_hints(&fe, &c, 13, g, 1, VTIER_HINT_DEMOTE));
+	ASSERT_EQ(0, vtierctl_run(&d, "quota vm0 max=800K", out, sizeof(out)));
+	ASSERT_EQ(200, next_quota(&fe, &c, WAIT_MS));
+	for (k = 0; k < 100; k++) {	/* the retry follows the period */
+		logical(&d, &fast, &pending, &retried);
+		if (!pending)
+			break;
+		usleep(100000);
+	}
+	EXPECT_EQ(0, pending);
+	EXPECT_EQ(104, fast);
+	EXPECT_EQ(9, retried);
 	vu_fe_close(&fe);
 	EXPECT_EQ(0, vtierd_stop(&d));
 	vtierd_cleanup(&d);
