@@ -360,8 +360,9 @@ static int update_page(struct vtier_policy *p, struct vtier_range *r, u64 off)
 		}
 		/*
 		 * With a quota, a full hot set admits no more: the host would
-		 * defer the promotion and nobody would ask again.  The page
-		 * waits; the sweep makes room and its next sample asks again.
+		 * only defer the promotion (and retry it when room appears)
+		 * while we counted the page as fast.  The page waits; the
+		 * sweep makes room and its next sample asks again.
 		 */
 		if (h >= p->thresh && p->quota && fast_pages(p) >= p->budget) {
 			if (p->waiting < p->budget)
