@@ -2,24 +2,24 @@
 /*
  * vtier's engine and two baselines for the accuracy benchmark.
  *
- * HeMem-style (SOSP'21, `pebs.h`): per page read and write counts; a page
- * is hot at >= 8 reads or >= 4 writes; when a page's count reaches 18 a
- * global cooling clock ticks and every page's counts are halved (lazily,
- * on its next access, as HeMem does; pages are also cooled when scored).
- * Hot pages go to fast memory while there is room; a cold page in fast
- * memory is evicted (second chance FIFO) to make room for a hot one.
+ * HeMem-style (SOSP'21): identification by hemem_core.c (read and write
+ * counts, hot at 8 reads or 4 writes, lazily halved by a cooling clock,
+ * also when a page is checked for eviction).  Hot pages go to fast
+ * memory while there is room; a cold page in fast memory is evicted
+ * (second chance FIFO) to make room for a hot one.
  *
- * MEMTIS-style (SOSP'23): per page count, a 16-bin log2 histogram, counts
- * halved every `cool` samples, and the hot threshold re-chosen every
- * cool/20 samples as the lowest bin whose pages from there up fit the
- * quota.  MEMTIS cools every 2M samples at its own sampling rates; here
- * `cool` is one second of samples, the same memory vtier's engine gets
- * from its 1 s epoch, so that the comparison is of the algorithms.
+ * MEMTIS-style (SOSP'23): identification by memtis_core.c (per page count,
+ * 16 log2 bins, halving, a threshold fitted to the quota); the hot set is
+ * the pages at or above the threshold, at most the quota.  MEMTIS cools
+ * every 2M samples at its own sampling rates; here `cool` is one second
+ * of samples, the same memory vtier's engine gets from its 1 s epoch, so
+ * that the comparison is of the algorithms.
  */
 #include <stdlib.h>
-#include <string.h>
 
 #include "baselines.h"
+#include "hemem_core.h"
+#include "memtis_core.h"
 #include "vtier_policy.h"
 
 /* ---- vtier ---- */
@@ -85,37 +85,15 @@ const struct engine_ops vtier_engine = {
 	"vtier", vt_create, vt_sample, vt_hot, vt_destroy,
 };
 
-/* ---- HeMem-style ---- */
-
-struct hm_page {
-	uint16_t reads, writes;
-	uint32_t clock;		/* global clock value last applied */
-	uint8_t fast;
-};
+/* ---- HeMem-style (identification: hemem_core.c) ---- */
 
 struct hm {
-	struct hm_page *pg;
-	uint64_t lo, n, k, nfast;
-	uint32_t clock;
+	struct hemem_core c;
+	uint8_t *fast;		/* per page: in fast memory */
+	uint64_t lo, k, nfast;
 	uint64_t *fifo;		/* pages in fast memory, oldest first */
 	uint64_t head, len;
 };
-
-static void hm_cool(struct hm *h, struct hm_page *p)
-{
-	uint32_t d = h->clock - p->clock;
-
-	if (d > 16)
-		d = 16;
-	p->reads >>= d;
-	p->writes >>= d;
-	p->clock = h->clock;
-}
-
-static int hm_is_hot(const struct hm_page *p)
-{
-	return p->reads >= HEMEM_HOT_READS || p->writes >= HEMEM_HOT_WRITES;
-}
 
 static void *hm_create(uint64_t lo, uint64_t hi, uint64_t k, double sps)
 {
@@ -125,12 +103,11 @@ static void *hm_create(uint64_t lo, uint64_t hi, uint64_t k, double sps)
 	if (!h)
 		return NULL;
 	h->lo = lo;
-	h->n = hi - lo;
 	h->k = k;
-	h->pg = calloc(h->n, sizeof(*h->pg));
+	h->fast = calloc(hi - lo + 1, sizeof(*h->fast));
 	h->fifo = calloc(k + 1, sizeof(*h->fifo));
-	if (!h->pg || !h->fifo) {
-		free(h->pg);
+	if (!h->fast || !h->fifo || hemem_core_init(&h->c, hi - lo)) {
+		free(h->fast);
 		free(h->fifo);
 		free(h);
 		return NULL;
@@ -145,13 +122,11 @@ static int hm_evict(struct hm *h)
 
 	for (tries = 0; tries < h->len; tries++) {
 		uint64_t i = h->fifo[h->head];
-		struct hm_page *p = &h->pg[i];
 
 		h->head = (h->head + 1) % (h->k + 1);
 		h->len--;
-		hm_cool(h, p);
-		if (!hm_is_hot(p)) {
-			p->fast = 0;
+		if (!hemem_core_hot(&h->c, i)) {
+			h->fast[i] = 0;
 			h->nfast--;
 			return 1;
 		}
@@ -164,25 +139,16 @@ static int hm_evict(struct hm *h)
 static void hm_sample(void *e, uint64_t pfn, int write, uint64_t t)
 {
 	struct hm *h = e;
-	struct hm_page *p;
+	uint64_t i = pfn - h->lo;
 
 	(void)t;
-	if (pfn - h->lo >= h->n)
+	if (i >= h->c.n)
 		return;
-	p = &h->pg[pfn - h->lo];
-	hm_cool(h, p);
-	if (write)
-		p->writes++;
-	else
-		p->reads++;
-	if (p->reads >= HEMEM_COOL_AT || p->writes >= HEMEM_COOL_AT) {
-		h->clock++;
-		hm_cool(h, p);
-	}
-	if (!p->fast && hm_is_hot(p) && (h->nfast < h->k || hm_evict(h))) {
-		p->fast = 1;
+	if (hemem_core_sample(&h->c, i, write) && !h->fast[i] &&
+	    (h->nfast < h->k || hm_evict(h))) {
+		h->fast[i] = 1;
 		h->nfast++;
-		h->fifo[(h->head + h->len) % (h->k + 1)] = pfn - h->lo;
+		h->fifo[(h->head + h->len) % (h->k + 1)] = i;
 		h->len++;
 	}
 }
@@ -193,8 +159,8 @@ static size_t hm_hot(void *e, uint64_t *out)
 	size_t n = 0;
 	uint64_t i;
 
-	for (i = 0; i < h->n; i++)
-		if (h->pg[i].fast)
+	for (i = 0; i < h->c.n; i++)
+		if (h->fast[i])
 			out[n++] = h->lo + i;
 	return n;
 }
@@ -203,7 +169,8 @@ static void hm_destroy(void *e)
 {
 	struct hm *h = e;
 
-	free(h->pg);
+	hemem_core_free(&h->c);
+	free(h->fast);
 	free(h->fifo);
 	free(h);
 }
@@ -212,24 +179,12 @@ const struct engine_ops hemem_engine = {
 	"hemem", hm_create, hm_sample, hm_hot, hm_destroy,
 };
 
-/* ---- MEMTIS-style ---- */
-
-#define MT_BINS	MEMTIS_BINS
+/* ---- MEMTIS-style (identification: memtis_core.c) ---- */
 
 struct mt {
-	uint16_t *cnt;
-	uint64_t lo, n, k;
-	uint64_t hist[MT_BINS];
-	uint64_t samples, cool, adapt;
-	uint32_t thresh_bin;
+	struct memtis_core c;
+	uint64_t lo, k;
 };
-
-static uint32_t mt_bin(uint32_t c)
-{
-	uint32_t b = c ? 32 - (uint32_t)__builtin_clz(c) : 0;
-
-	return b < MT_BINS ? b : MT_BINS - 1;
-}
 
 static void *mt_create(uint64_t lo, uint64_t hi, uint64_t k, double sps)
 {
@@ -238,60 +193,25 @@ static void *mt_create(uint64_t lo, uint64_t hi, uint64_t k, double sps)
 	if (!m)
 		return NULL;
 	m->lo = lo;
-	m->n = hi - lo;
 	m->k = k;
-	m->cnt = calloc(m->n, sizeof(*m->cnt));
-	if (!m->cnt) {
+	/* one second of samples between halvings (see the top) */
+	if (memtis_core_init(&m->c, hi - lo,
+			     sps > MEMTIS_MIN_COOL ? (uint64_t)sps : 0)) {
 		free(m);
 		return NULL;
 	}
-	m->hist[0] = m->n;
-	m->cool = sps > 20 ? (uint64_t)sps : 20;
-	m->adapt = m->cool / 20;
-	m->thresh_bin = 1;
 	return m;
-}
-
-static void mt_adapt(struct mt *m)
-{
-	uint64_t cum = 0;
-	int b;
-
-	for (b = MT_BINS - 1; b >= 1; b--) {
-		if (cum + m->hist[b] > m->k)
-			break;
-		cum += m->hist[b];
-	}
-	m->thresh_bin = (uint32_t)(b + 1 < MT_BINS ? b + 1 : MT_BINS - 1);
-	if (m->thresh_bin < 1)
-		m->thresh_bin = 1;
 }
 
 static void mt_sample(void *e, uint64_t pfn, int write, uint64_t t)
 {
 	struct mt *m = e;
-	uint16_t *c;
-	uint64_t i;
 
 	(void)write;
 	(void)t;
-	if (pfn - m->lo >= m->n)
+	if (pfn - m->lo >= m->c.n)
 		return;
-	c = &m->cnt[pfn - m->lo];
-	if (*c < 0xffff) {
-		m->hist[mt_bin(*c)]--;
-		(*c)++;
-		m->hist[mt_bin(*c)]++;
-	}
-	if (++m->samples % m->cool == 0) {
-		memset(m->hist, 0, sizeof(m->hist));
-		for (i = 0; i < m->n; i++) {
-			m->cnt[i] >>= 1;
-			m->hist[mt_bin(m->cnt[i])]++;
-		}
-	}
-	if (m->samples % m->adapt == 0)
-		mt_adapt(m);
+	memtis_core_sample(&m->c, pfn - m->lo, m->k);
 }
 
 static size_t mt_hot(void *e, uint64_t *out)
@@ -300,8 +220,8 @@ static size_t mt_hot(void *e, uint64_t *out)
 	size_t n = 0;
 	uint64_t i;
 
-	for (i = 0; i < m->n && n < m->k; i++)
-		if (mt_bin(m->cnt[i]) >= m->thresh_bin)
+	for (i = 0; i < m->c.n && n < m->k; i++)
+		if (memtis_core_hot(&m->c, i))
 			out[n++] = m->lo + i;
 	return n;
 }
@@ -310,7 +230,7 @@ static void mt_destroy(void *e)
 {
 	struct mt *m = e;
 
-	free(m->cnt);
+	memtis_core_free(&m->c);
 	free(m);
 }
 

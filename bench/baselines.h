@@ -3,7 +3,9 @@
  * The identification engines the accuracy benchmark compares, behind one
  * interface: vtier's own (libvtiercore), and HeMem-style and MEMTIS-style
  * baselines written from the published descriptions
- * (/work/shared/reference/published-systems.md, docs/PERFORMANCE.md).
+ * (/work/shared/reference/published-systems.md, docs/PERFORMANCE.md),
+ * whose identification is hemem_core.c and memtis_core.c, shared with the
+ * simulator (sim_pol_hemem.c, sim_pol_memtis.c).
  */
 #ifndef VTIER_BASELINES_H
 #define VTIER_BASELINES_H
@@ -20,12 +22,6 @@ struct engine_ops {
 	size_t (*hot)(void *e, uint64_t *out);
 	void (*destroy)(void *e);
 };
-
-/* Published constants, shared with the simulator (bench/sim_pol_*.c). */
-#define HEMEM_HOT_READS		8	/* HeMem pebs.h: hot at 8 sampled reads */
-#define HEMEM_HOT_WRITES	4	/* ... or 4 sampled writes */
-#define HEMEM_COOL_AT		18	/* halve every count when one reaches 18 */
-#define MEMTIS_BINS		16	/* MEMTIS: 16 log2 hotness bins */
 
 extern const struct engine_ops vtier_engine, hemem_engine, memtis_engine;
 

@@ -5,9 +5,10 @@
 SIM_DIR := $(dir $(lastword $(MAKEFILE_LIST)))
 SIM_SRCS := $(addprefix $(SIM_DIR), sim_trace.c sim_tier.c sim_run.c \
 	sim_pol_vtier.c sim_pol_hemem.c sim_pol_memtis.c sim_pol_tpp.c \
-	sim_pol_static.c sim_multi.c sim_multi_opts.c \
+	sim_pol_static.c sim_multi.c sim_multi_opts.c hemem_core.c memtis_core.c \
 	../host-backend/balancer.c ../host-backend/deferred.c)
-SIM_HDRS := $(addprefix $(SIM_DIR), sim.h sim_multi.h baselines.h \
+SIM_HDRS := $(addprefix $(SIM_DIR), sim.h sim_multi.h sim_period.h \
+	hemem_core.h memtis_core.h \
 	../host-backend/balancer.h ../host-backend/balance.h \
 	../host-backend/deferred.h)
 # vtierd's balancer and deferred promotions, the very files (host-backend/)

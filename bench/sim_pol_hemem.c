@@ -1,38 +1,31 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * HeMem-style policy (SOSP'21; constants of its pebs.h, shared with the
- * identification baseline through baselines.h).
+ * HeMem-style policy (SOSP'21).
  *
- * Per page, sampled read and write counts.  A page is hot at >= 8 reads or
- * >= 4 writes.  When a page's count reaches 18 the global cooling clock
- * ticks: every count is halved, lazily, when its page is next looked at
- * (as HeMem does).  A slow page that becomes hot is queued; the policy
- * runs every hemem_period_ns (10 ms) and, for each queued page still hot
- * and slow, in the order they became hot: promote it into free space, or
- * else demote a cold fast page (second-chance FIFO: a fast page found hot
- * goes to the back) and promote; when no fast page is cold, stop and keep
- * the rest queued.  At most 10 GB move per run (HeMem's limit).
+ * Identification is hemem_core.c, the very code of the accuracy benchmark's
+ * baseline: per page sampled read and write counts, hot at >= 8 reads or
+ * >= 4 writes, lazily halved by a global cooling clock.  Placement, here:
+ * a slow page that becomes hot is queued; the policy runs every
+ * hemem_period_ns (10 ms) and, for each queued page still hot and slow, in
+ * the order they became hot: promote it into free space, or else demote a
+ * cold fast page (second-chance FIFO: a fast page found hot goes to the
+ * back) and promote; when no fast page is cold, stop and keep the rest
+ * queued.  At most 10 GB move per run (HeMem's limit).
  */
 #include <stdlib.h>
 
-#include "baselines.h"
+#include "hemem_core.h"
 #include "sim.h"
+#include "sim_period.h"
 
 #define HM_MAX_PAGES_PER_RUN	(10ull * 1000 * 1000 * 1000 / SIM_PAGE_BYTES)
 
-struct hm_page {
-	uint16_t reads, writes;
-	uint32_t clock;		/* global clock value last applied */
-	uint8_t queued;
-};
-
 struct hm {
-	struct hm_page *pg;
-	uint32_t clock;
-	uint32_t *fifo, *q;	/* fast pages; hot slow pages; rings of n + 1 */
-	uint64_t n, fhead, flen, qhead, qlen;
-	uint64_t next_run;
-	int started;
+	struct hemem_core c;
+	uint8_t *queued;	/* per page: in q */
+	uint32_t *fifo, *q;	/* fast pages; hot slow pages; rings of n */
+	uint64_t n, fhead, flen, qhead, qlen;	/* n: pages + 1 */
+	struct sim_period period;
 };
 
 static int hm_create(struct sim_policy *p)
@@ -42,11 +35,12 @@ static int hm_create(struct sim_policy *p)
 	if (!h)
 		return -1;
 	h->n = p->tr->npages + 1;
-	h->pg = calloc(h->n, sizeof(*h->pg));
+	h->queued = calloc(h->n, sizeof(*h->queued));
 	h->fifo = malloc(h->n * sizeof(*h->fifo));
 	h->q = malloc(h->n * sizeof(*h->q));
-	if (!h->pg || !h->fifo || !h->q) {
-		free(h->pg);
+	if (!h->queued || !h->fifo || !h->q ||
+	    hemem_core_init(&h->c, p->tr->npages)) {
+		free(h->queued);
 		free(h->fifo);
 		free(h->q);
 		free(h);
@@ -56,39 +50,14 @@ static int hm_create(struct sim_policy *p)
 	return 0;
 }
 
-static void hm_cool(struct hm *h, struct hm_page *pg)
-{
-	uint32_t d = h->clock - pg->clock;
-
-	if (d > 16)
-		d = 16;
-	pg->reads >>= d;
-	pg->writes >>= d;
-	pg->clock = h->clock;
-}
-
-static int hm_hot(const struct hm_page *pg)
-{
-	return pg->reads >= HEMEM_HOT_READS || pg->writes >= HEMEM_HOT_WRITES;
-}
-
 static void hm_sample(struct sim_policy *p, uint32_t id, uint64_t ts, int write)
 {
 	struct hm *h = p->priv;
-	struct hm_page *pg = &h->pg[id];
 
 	(void)ts;
-	hm_cool(h, pg);
-	if (write)
-		pg->writes++;
-	else
-		pg->reads++;
-	if (pg->reads >= HEMEM_COOL_AT || pg->writes >= HEMEM_COOL_AT) {
-		h->clock++;
-		hm_cool(h, pg);
-	}
-	if (hm_hot(pg) && !p->tier.fast[id] && !pg->queued) {
-		pg->queued = 1;
+	if (hemem_core_sample(&h->c, id, write) && !p->tier.fast[id] &&
+	    !h->queued[id]) {
+		h->queued[id] = 1;
 		h->q[(h->qhead + h->qlen++) % h->n] = id;
 	}
 }
@@ -103,8 +72,7 @@ static int64_t hm_victim(struct hm *h)
 
 		h->fhead = (h->fhead + 1) % h->n;
 		h->flen--;
-		hm_cool(h, &h->pg[id]);
-		if (!hm_hot(&h->pg[id]))
+		if (!hemem_core_hot(&h->c, id))
 			return id;
 		h->fifo[(h->fhead + h->flen++) % h->n] = id;
 	}
@@ -117,14 +85,12 @@ static void hm_run(struct sim_policy *p, struct hm *h)
 
 	while (h->qlen && moved < HM_MAX_PAGES_PER_RUN) {
 		uint32_t id = h->q[h->qhead];
-		struct hm_page *pg = &h->pg[id];
 		int64_t v;
 
-		hm_cool(h, pg);
-		if (!hm_hot(pg) || p->tier.fast[id]) {
+		if (!hemem_core_hot(&h->c, id) || p->tier.fast[id]) {
 			h->qhead = (h->qhead + 1) % h->n;
 			h->qlen--;
-			pg->queued = 0;
+			h->queued[id] = 0;
 			continue;
 		}
 		if (p->tier.nfast >= p->tier.cap) {
@@ -142,7 +108,7 @@ static void hm_run(struct sim_policy *p, struct hm *h)
 		h->fifo[(h->fhead + h->flen++) % h->n] = id;
 		h->qhead = (h->qhead + 1) % h->n;
 		h->qlen--;
-		pg->queued = 0;
+		h->queued[id] = 0;
 		moved++;
 	}
 }
@@ -150,25 +116,17 @@ static void hm_run(struct sim_policy *p, struct hm *h)
 static void hm_tick(struct sim_policy *p, uint64_t now)
 {
 	struct hm *h = p->priv;
-	uint64_t per = p->par->hemem_period_ns;
 
-	if (!h->started) {
-		h->started = 1;
-		h->next_run = now + per;
-		return;
-	}
-	if (now < h->next_run)
-		return;
-	while (h->next_run <= now)
-		h->next_run += per;
-	hm_run(p, h);
+	if (sim_period_due(&h->period, now, p->par->hemem_period_ns))
+		hm_run(p, h);
 }
 
 static void hm_destroy(struct sim_policy *p)
 {
 	struct hm *h = p->priv;
 
-	free(h->pg);
+	hemem_core_free(&h->c);
+	free(h->queued);
 	free(h->fifo);
 	free(h->q);
 	free(h);
