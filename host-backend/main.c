@@ -30,6 +30,7 @@
 #include "balance.h"
 #include "control.h"
 #include "migrate.h"
+#include "size.h"
 #include "vhost_user.h"
 #include "vm.h"
 
@@ -76,29 +77,6 @@ static void usage(FILE *f)
 		DEFERRED_DEFAULT_MAX,
 		BALANCE_DEFAULT_PERIOD_MS, BALANCE_STEP_DIV,
 		BALANCE_DEADBAND_DIV, BALANCE_DEFAULT_DEADLINE_MS);
-}
-
-/* Parse a size with an optional K/M/G/T suffix (bytes). */
-static int parse_size(const char *s, uint64_t *out)
-{
-	char *end;
-	unsigned long long v;
-	int shift = 0;
-
-	errno = 0;
-	v = strtoull(s, &end, 0);
-	if (errno || end == s || *s == '-')
-		return -1;
-	switch (*end) {
-	case 'T': case 't': shift = 40; end++; break;
-	case 'G': case 'g': shift = 30; end++; break;
-	case 'M': case 'm': shift = 20; end++; break;
-	case 'K': case 'k': shift = 10; end++; break;
-	}
-	if (*end || (shift && v > (~0ull >> shift)))
-		return -1;
-	*out = v << shift;
-	return 0;
 }
 
 static int parse_vm(char *spec, struct vm *vm)

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "control.h"
+#include "size.h"
 
 static void usage(FILE *f)
 {
@@ -170,23 +171,11 @@ static void print_balance(json_t *rep)
 /* Bytes with an optional K/M/G/T suffix, into 4 KiB pages. */
 static int parse_pages(const char *s, json_int_t *pages)
 {
-	unsigned long long v;
-	int shift = 0;
-	char *end;
+	uint64_t bytes;
 
-	errno = 0;
-	v = strtoull(s, &end, 0);
-	if (errno || end == s || !isdigit((unsigned char)*s))
+	if (parse_size(s, &bytes))
 		return -1;
-	switch (*end) {
-	case 'T': case 't': shift = 40; end++; break;
-	case 'G': case 'g': shift = 30; end++; break;
-	case 'M': case 'm': shift = 20; end++; break;
-	case 'K': case 'k': shift = 10; end++; break;
-	}
-	if (*end || (shift && v > (~0ull >> shift)))
-		return -1;
-	*pages = (json_int_t)((v << shift) >> 12);
+	*pages = (json_int_t)(bytes >> 12);
 	return 0;
 }
 
