@@ -162,7 +162,7 @@ for wl in $REAL_WL; do
 	   grep -q "^plugin_options=.*,$opts\$" "$work/$wl.meta" &&
 	   grep -q "^size=$mode\$" "$work/$wl.meta"; then
 		note "$wl: reusing $work/$wl.trace.gz"
-		cp "$work/$wl.meta" "$out/$wl.meta"
+		cp "$work/$wl.meta" "$work/$wl.summary" "$out/"
 		continue
 	fi
 	note "$wl"
@@ -171,7 +171,7 @@ for wl in $REAL_WL; do
 		--llc $LLC --window-ms $WINDOW_MS --out "$work" 2>&1 |
 		sed 's/^/      /'
 	[ "${PIPESTATUS[0]}" = 0 ] || die "workload $wl failed (log: $work/$wl.log)"
-	cp "$work/$wl.meta" "$out/$wl.meta"
+	cp "$work/$wl.meta" "$work/$wl.summary" "$out/"
 done
 
 # Generated traces for the simulator, with their exact truth.
