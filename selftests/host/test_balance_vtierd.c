@@ -6,10 +6,7 @@
  * quota loses its oldest promotions after --quota-deadline; logical
  * promotions deferred at the quota are retried as room appears.
  */
-#include <fcntl.h>
-#include <limits.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "kselftest_harness.h"
@@ -325,25 +322,9 @@ TEST(vtierctl_quota_refuses_bad_requests)
 /* Exit status of vtierd with one VM spec and more options. */
 static int vtierd_exit(const char *spec, const char *a1, const char *a2)
 {
-	char exe[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 8);
-	pid_t pid;
-	int st;
+	const char *args[] = { "--vm", spec, "--fmem-total", "4M", a1, a2, NULL };
 
-	if (n <= 0)
-		return -1;
-	exe[n] = 0;
-	strcpy(strrchr(exe, '/') + 1, "vtierd");
-	pid = fork();
-	if (pid == 0) {
-		dup2(open("/dev/null", O_WRONLY), 2);
-		execl(exe, exe, "--vm", spec, "--fmem-total", "4M", a1, a2,
-		      (char *)NULL);
-		_exit(127);
-	}
-	if (pid < 0 || waitpid(pid, &st, 0) != pid || !WIFEXITED(st))
-		return -1;
-	return WEXITSTATUS(st);
+	return vtierd_exit_status(args);
 }
 
 TEST(bad_balancer_options_are_refused)

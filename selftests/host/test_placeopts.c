@@ -7,37 +7,19 @@
  * before (nothing moves, nothing is deferred).  Moving itself is tested in
  * the two-node VM (selftests/numa).
  */
-#include <fcntl.h>
-#include <limits.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "kselftest_harness.h"
 #include "test_common.h"
 
-/* Exit status of `vtierd ARGS...` that must stop before serving. */
+/* Exit status of `vtierd --vm ... A1 A2` that must stop before serving. */
 static int vtierd_exit(const char *a1, const char *a2)
 {
-	char exe[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 8);
-	pid_t pid;
-	int st;
+	const char *args[] = { "--vm", "name=vm0,socket=/nonexistent/x.sock",
+			       a1, a2, NULL };
 
-	if (n <= 0)
-		return -1;
-	exe[n] = 0;
-	strcpy(strrchr(exe, '/') + 1, "vtierd");
-	pid = fork();
-	if (pid == 0) {
-		dup2(open("/dev/null", O_WRONLY), 2);
-		execl(exe, exe, "--vm", "name=vm0,socket=/nonexistent/x.sock",
-		      a1, a2, (char *)NULL);
-		_exit(127);
-	}
-	if (pid < 0 || waitpid(pid, &st, 0) != pid || !WIFEXITED(st))
-		return -1;
-	return WEXITSTATUS(st);
+	return vtierd_exit_status(args);
 }
 
 TEST(bad_placement_options_are_refused)

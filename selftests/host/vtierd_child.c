@@ -148,6 +148,29 @@ void vtierd_cleanup(struct vtierd_child *d)
 	}
 }
 
+int vtierd_exit_status(const char *const *args)
+{
+	char exe[PATH_MAX];
+	char *argv[VTIERD_MAX_ARGS + 2];
+	int a = 0, st;
+	pid_t pid;
+
+	bin_path("vtierd", exe, sizeof(exe));
+	argv[a++] = exe;
+	while (*args && a <= VTIERD_MAX_ARGS)
+		argv[a++] = (char *)*args++;
+	argv[a] = NULL;
+	pid = fork();
+	if (pid == 0) {
+		dup2(open("/dev/null", O_WRONLY), 2);
+		execv(exe, argv);
+		_exit(127);
+	}
+	if (pid < 0 || waitpid(pid, &st, 0) != pid || !WIFEXITED(st))
+		return -1;
+	return WEXITSTATUS(st);
+}
+
 int vtierctl_run(struct vtierd_child *d, const char *args, char *out,
 		 size_t cap)
 {

@@ -33,6 +33,11 @@ int vtierd_start_args(struct vtierd_child *d, int n, const char *const *extra,
 /* One VM, vm0, on an existing socket path (for connect mode). */
 int vtierd_start_sock(struct vtierd_child *d, const char *sock,
 		      const char *extra);
+/*
+ * Run vtierd with args (NULL-terminated, up to VTIERD_MAX_ARGS) that must
+ * make it stop before serving; its exit status, -1 if it did not exit.
+ */
+int vtierd_exit_status(const char *const *args);
 /* SIGTERM; returns vtierd's exit status (0 clean), -1 on a signal. */
 int vtierd_stop(struct vtierd_child *d);
 bool vtierd_alive(struct vtierd_child *d);
