@@ -11,5 +11,6 @@ SIM_HDRS := $(addprefix $(SIM_DIR), sim.h sim_multi.h sim_period.h \
 	hemem_core.h memtis_core.h \
 	../host-backend/balancer.h ../host-backend/balance.h \
 	../host-backend/deferred.h)
-# vtierd's balancer and deferred promotions, the very files (host-backend/)
-SIM_CPPFLAGS := -I$(SIM_DIR)../host-backend
+# vtierd's balancer and deferred promotions, the very files (host-backend/);
+# the command line's number parser, vtier-replay's (tools/replay/numarg.h)
+SIM_CPPFLAGS := -I$(SIM_DIR)../host-backend -I$(SIM_DIR)../tools/replay

@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "deferred.h"
+#include "numarg.h"
 #include "sim_multi.h"
 
 #define MAX_POL	16
@@ -61,25 +62,6 @@ static void usage(FILE *f)
 "  --start min|static  quotas start at each VM's min, or the static split (default)\n"
 "  the fast memory of all VMs: --fast-pages F or --ratio 1:R of the summed footprints\n",
 		DEFERRED_DEFAULT_MAX);
-}
-
-static int parse_u64(const char *s, uint64_t *v)
-{
-	char *end;
-
-	errno = 0;
-	*v = strtoull(s, &end, 0);
-	return errno || end == s || *end || *s == '-' ? -1 : 0;
-}
-
-static int parse_u32(const char *s, uint32_t *v)
-{
-	uint64_t x;
-
-	if (parse_u64(s, &x) || x > UINT32_MAX)
-		return -1;
-	*v = (uint32_t)x;
-	return 0;
 }
 
 static int parse_ms(const char *s, uint64_t *ns)

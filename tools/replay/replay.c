@@ -15,6 +15,7 @@
 #include <string.h>
 #include <zlib.h>
 
+#include "numarg.h"
 #include "score.h"
 #include "vtier_policy.h"
 #include "vtier_trace.h"
@@ -58,25 +59,6 @@ static void usage(FILE *f)
 "      --huge PCT --min-heat N --default-quota PCT   engine parameters\n"
 "      --seed N            sampling seed (default 1)\n"
 "      --quiet             totals only\n");
-}
-
-static int parse_u64(const char *s, uint64_t *v)
-{
-	char *end;
-
-	errno = 0;
-	*v = strtoull(s, &end, 0);
-	return errno || end == s || *end || *s == '-' ? -1 : 0;
-}
-
-static int parse_u32(const char *s, uint32_t *v)
-{
-	uint64_t x;
-
-	if (parse_u64(s, &x) || x > UINT32_MAX)
-		return -1;
-	*v = (uint32_t)x;
-	return 0;
 }
 
 static int parse_ram(struct opts *o, const char *s)
