@@ -55,6 +55,7 @@ struct run {
 	uint64_t expect_hot, expect_cold;
 	uint64_t windows;	/* `window` headers in .truth */
 	uint64_t trace_records;
+	uint64_t last_touch_ns;	/* last sampled access to a touched page */
 };
 
 FIXTURE(plugin) {
@@ -194,8 +195,10 @@ static int read_trace(const char *prefix, struct run *r)
 		prev = t;
 		r->trace_records++;
 		p = find(r, gpa >> 12);
-		if (p)
+		if (p) {
 			p->samples++;
+			r->last_touch_ns = t;
+		}
 	}
 	fclose(f);
 	return rc;
@@ -238,7 +241,7 @@ TEST_F_TIMEOUT(plugin, exact_counts_between_markers, 2 * BOOT_S)
 	struct e2e_guest_opts o = { .script = "plugin-touch", .append = APPEND,
 				    .smp = 2, .mem = "1G", .qemu_args = args };
 	struct run *r = &self->r;
-	uint64_t hot_samples = 0, hot_total = 0;
+	uint64_t hot_samples = 0, hot_total = 0, m2, m3;
 	int wrong = 0;
 
 	ASSERT_TRUE(have_plugin(&self->e, so, sizeof(so)));
@@ -258,7 +261,7 @@ TEST_F_TIMEOUT(plugin, exact_counts_between_markers, 2 * BOOT_S)
 	ASSERT_EQ(0, summary(self->prefix, "end", v, sizeof(v)));
 	EXPECT_STREQ("stop marker", v);
 	ASSERT_EQ(0, summary(self->prefix, "marker_codes", v, sizeof(v)));
-	EXPECT_STREQ("1,2", v);
+	EXPECT_STREQ("1,2,3", v);
 	EXPECT_EQ(0, summary_u(self->prefix, "errors"));
 	EXPECT_EQ(0, summary_u(self->prefix, "bad_vcpu"));
 
@@ -300,6 +303,25 @@ TEST_F_TIMEOUT(plugin, exact_counts_between_markers, 2 * BOOT_S)
 	       SAMPLE, hot_total / SAMPLE);
 	EXPECT_GE(hot_samples * SAMPLE * 10, hot_total * 9);
 	EXPECT_LE(hot_samples * SAMPLE * 10, hot_total * 11);
+
+	/*
+	 * Marker 3 ran after the threads were joined and before marker 2:
+	 * its logged time lies after the last sampled touch (give or take
+	 * the vCPUs' clock skew, well under 1 ms of instructions here) and
+	 * not after the stop marker's.  The arm marker ran before counting.
+	 */
+	m3 = summary_u(self->prefix, "marker_ns.3");
+	m2 = summary_u(self->prefix, "marker_ns.2");
+	ASSERT_NE(~0ULL, m3);
+	ASSERT_NE(~0ULL, m2);
+	EXPECT_EQ(~0ULL, summary_u(self->prefix, "marker_ns.1"));
+	TH_LOG("marker 3 at %" PRIu64 " ns, marker 2 at %" PRIu64
+	       " ns, last touch sample at %" PRIu64 " ns", m3, m2,
+	       r->last_touch_ns);
+	EXPECT_GT(r->last_touch_ns, 0);
+	EXPECT_GE(m3 + 1000000, r->last_touch_ns);
+	EXPECT_LE(m3, m2);
+	EXPECT_LE(m2, summary_u(self->prefix, "last_ns") + 1000000);
 }
 
 /*

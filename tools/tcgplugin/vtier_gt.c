@@ -42,6 +42,8 @@ static struct {
 	_Atomic bool instrument;	/* translate with counting callbacks */
 	_Atomic uint64_t markers, bad_vcpu, no_hwaddr, errors;
 	_Atomic uint8_t code_seen[65536];
+	/* per code: 1 + the clock of its first execution while counting */
+	_Atomic uint64_t code_ns[65536];
 	pthread_mutex_t dump_lock;
 	bool dumped;
 	const char *end_reason;
@@ -185,14 +187,25 @@ static void on_reset_done(qemu_plugin_id_t id)
 	register_cbs(id);
 }
 
+/* A marker's udata: its code and its instruction's index in the block. */
+#define MARK_UDATA(code, i)	((void *)(((uintptr_t)(i) << 16) | (uintptr_t)(code)))
+
 static void on_marker(unsigned idx, void *udata)
 {
-	int code = (int)(uintptr_t)udata;
+	int code = (int)((uintptr_t)udata & 0xffff);
 	int ph = atomic_load_explicit(&g.phase, memory_order_relaxed);
+	struct gt_vcpu *v;
+	uint64_t none = 0;
 
-	(void)idx;
 	atomic_fetch_add_explicit(&g.markers, 1, memory_order_relaxed);
 	atomic_store_explicit(&g.code_seen[code], 1, memory_order_relaxed);
+	/*
+	 * While counting, the block's start time is set (on_tb ran first):
+	 * keep the marker's time on the accesses' clock (marker_ns.CODE).
+	 */
+	if (ph == PH_COUNT && (v = vcpu(idx)))
+		atomic_compare_exchange_strong(&g.code_ns[code], &none,
+					       1 + v->tb_base + ((uintptr_t)udata >> 16));
 	if (code == g.o.arm && ph == PH_WAIT) {
 		int expect = PH_WAIT;
 
@@ -227,7 +240,7 @@ static void on_tb_trans(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
 
 		if (code >= 0)
 			qemu_plugin_register_vcpu_insn_exec_cb(insn, on_marker,
-				QEMU_PLUGIN_CB_NO_REGS, (void *)(uintptr_t)code);
+				QEMU_PLUGIN_CB_NO_REGS, MARK_UDATA(code, i));
 		if (count)
 			qemu_plugin_register_vcpu_mem_cb(insn, on_mem,
 				QEMU_PLUGIN_CB_NO_REGS, QEMU_PLUGIN_MEM_RW,
@@ -288,7 +301,15 @@ static int write_summary(const struct gt_vcpu *v, int64_t windows, int rc)
 	for (unsigned c = 0, k = 0; c < 65536; c++)
 		if (atomic_load(&g.code_seen[c]))
 			fprintf(f, "%s%u", k++ ? "," : "", c);
-	fprintf(f, "\narm=%d\nstop=%d\n", g.o.arm, g.o.stop);
+	fprintf(f, "\n");
+	/* docs/tcg-plugin.md "Markers": when each code first ran while counting */
+	for (unsigned c = 0; c < 65536; c++) {
+		uint64_t t = atomic_load(&g.code_ns[c]);
+
+		if (t)
+			fprintf(f, "marker_ns.%u=%" PRIu64 "\n", c, t - 1);
+	}
+	fprintf(f, "arm=%d\nstop=%d\n", g.o.arm, g.o.stop);
 	fprintf(f, "sample=%" PRIu64 "\njitter=%s\nseed=%" PRIu64 "\nsamples=%"
 		PRIu64 "\n", g.o.sample, g.o.jitter ? "on" : "off", g.o.seed,
 		samples);
