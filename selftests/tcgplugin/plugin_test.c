@@ -18,6 +18,8 @@
  *   - the sampled .trace parses as trace v1, its times never go back, it
  *     holds as many records as the summary says, and each hot page got
  *     about count/N samples;
+ *   - marker 3, run between the touching and marker 2, is logged in the
+ *     summary with a time after the touches and not after marker 2's;
  *   - with no stop marker, a SIGTERM to QEMU still writes complete files;
  *   - a bad option stops QEMU with a message naming it.
  */
