@@ -69,9 +69,17 @@ struct sim_params {
 	uint64_t sample_n;	/* 1 in N records reach the policies */
 	uint64_t seed;
 	uint64_t fast_pages;	/* F */
+	/*
+	 * Migrating policies start from first-touch placement (a page goes
+	 * fast on its first access while the tier has room), as a VMM's pages
+	 * land on a real host; initial_slow: every page starts slow instead
+	 * (vtierd's --initial slow).
+	 */
+	int initial_slow;
 	/* policy knobs */
 	uint64_t vtier_batch_ns;	/* hints applied in batches; 0: at once */
 	uint32_t vtier_deferred_max;	/* vtierd's --deferred-max */
+	int vtier_lazy_demote;		/* a demote hint only makes a page evictable */
 	struct vtier_policy_params vtier;
 	uint64_t hemem_period_ns;
 	uint64_t memtis_period_ns;
@@ -108,6 +116,7 @@ struct sim_tier {
 	uint64_t promoted, demoted, mig_bytes;
 	uint64_t deferred;	/* pages of promotions deferred at least once */
 	uint64_t retried;	/* of those, pages promoted on a later retry */
+	uint64_t evicted;	/* first-touched pages demoted to make room */
 	double mig_ns, time_ns;
 	/* the epoch in progress */
 	struct sim_epoch_stats e;
@@ -167,6 +176,13 @@ struct sim_policy_ops {
 	/* the capacity (quota) changed; may be NULL */
 	void (*set_quota)(struct sim_policy *p, uint64_t pages);
 	void (*destroy)(struct sim_policy *p);
+	/*
+	 * A migrating policy: under first-touch start the record loop places
+	 * each page fast on its first access while there is room, and tells
+	 * the policy through placed() (may be NULL).
+	 */
+	int migrates;
+	void (*placed)(struct sim_policy *p, uint32_t id);
 };
 
 struct sim_policy {
@@ -220,6 +236,7 @@ struct sim_runner {
 	struct sim_policy *pols;
 	int n, progress;
 	uint64_t i, rng, t0, start, end, mark;	/* next record, clocks */
+	uint64_t seen;		/* pages touched so far (ids are in first-touch order) */
 	double w0;
 };
 

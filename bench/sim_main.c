@@ -38,6 +38,9 @@ static void usage(FILE *f)
 "  --sample N          1 in N records reach the policies, at random (default 1)\n"
 "  --seed N            sampling seed (default 1)\n"
 "  --epoch-ms N        accounting epoch (default 100)\n"
+"  --initial first-touch|slow  where the migrating policies' pages start: fast\n"
+"                      on first access while there is room, or all slow\n"
+"                      (vtierd's --initial; default first-touch)\n"
 "  --lat-fast NS --lat-slow NS      load latency (default 80, 170)\n"
 "  --bw-fast GBS --bw-slow GBS      bandwidth, GB/s, 0: unlimited (default 100, 32)\n"
 "  --mig-4k NS --mig-2m NS          migration cost per page (default 1200, 190000)\n"
@@ -115,7 +118,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 	       O_SEED, O_EPOCH, O_LATF, O_LATS, O_BWF, O_BWS, O_M4, O_M2,
 	       O_VB, O_VE, O_VC, O_VH, O_VR, O_VG, O_VM, O_HP, O_MP, O_MC,
 	       O_TW, O_TM, O_CSV, O_ECSV, O_QUIET, O_VMSPEC, O_BAL, O_BP, O_BD,
-	       O_BS, O_BDB, O_START, O_TS, O_VD };
+	       O_BS, O_BDB, O_START, O_TS, O_VD, O_INIT, O_LAZY };
 	static const struct option lo[] = {
 		{ "policy", 1, 0, O_POL }, { "fast-pages", 1, 0, O_FAST },
 		{ "ratio", 1, 0, O_RATIO }, { "label", 1, 0, O_LABEL },
@@ -136,6 +139,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		{ "quota-deadline-ms", 1, 0, O_BD }, { "balance-step", 1, 0, O_BS },
 		{ "balance-deadband", 1, 0, O_BDB }, { "start", 1, 0, O_START },
 		{ "tpp-scan-ms", 1, 0, O_TS }, { "vtier-deferred-max", 1, 0, O_VD },
+		{ "initial", 1, 0, O_INIT }, { "vtier-demote", 1, 0, O_LAZY },
 		{ "help", 0, 0, 'h' }, { 0 }
 	};
 	struct sim_params *par = &o->par;
@@ -198,6 +202,14 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		case O_BD: bad = parse_ms(optarg, &mo->deadline_ns); break;
 		case O_BS: bad = parse_u64(optarg, &mo->step_pages); break;
 		case O_BDB: bad = parse_u64(optarg, &mo->deadband_pages); break;
+		case O_LAZY:
+			bad = strcmp(optarg, "lazy") && strcmp(optarg, "eager");
+			par->vtier_lazy_demote = !strcmp(optarg, "lazy");
+			break;
+		case O_INIT:
+			bad = strcmp(optarg, "first-touch") && strcmp(optarg, "slow");
+			par->initial_slow = !strcmp(optarg, "slow");
+			break;
 		case O_START:
 			bad = strcmp(optarg, "min") && strcmp(optarg, "static");
 			mo->start_min = !strcmp(optarg, "min");

@@ -121,6 +121,14 @@ static void hm_tick(struct sim_policy *p, uint64_t now)
 		hm_run(p, h);
 }
 
+/* A first-touched fast page enters the FIFO of fast pages. */
+static void hm_placed(struct sim_policy *p, uint32_t id)
+{
+	struct hm *h = p->priv;
+
+	h->fifo[(h->fhead + h->flen++) % h->n] = id;
+}
+
 static void hm_destroy(struct sim_policy *p)
 {
 	struct hm *h = p->priv;
@@ -135,4 +143,5 @@ static void hm_destroy(struct sim_policy *p)
 const struct sim_policy_ops sim_hemem_ops = {
 	.name = "hemem", .create = hm_create, .sample = hm_sample,
 	.tick = hm_tick, .destroy = hm_destroy,
+	.migrates = 1, .placed = hm_placed,
 };

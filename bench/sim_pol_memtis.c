@@ -128,4 +128,5 @@ static void mt_destroy(struct sim_policy *p)
 const struct sim_policy_ops sim_memtis_ops = {
 	.name = "memtis", .create = mt_create, .sample = mt_sample,
 	.tick = mt_tick, .destroy = mt_destroy,
+	.migrates = 1,	/* finds its fast pages in the tier */
 };

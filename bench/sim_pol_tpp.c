@@ -156,6 +156,12 @@ static void tpp_touch(struct sim_policy *p, uint32_t id, uint64_t ts)
 	tpp_fault(p, t, id, ts);
 }
 
+/* A first-touched fast page joins the LRU as the most recent. */
+static void tpp_placed(struct sim_policy *p, uint32_t id)
+{
+	lru_push(p->priv, id);
+}
+
 static void tpp_destroy(struct sim_policy *p)
 {
 	struct tpp *t = p->priv;
@@ -170,4 +176,5 @@ static void tpp_destroy(struct sim_policy *p)
 const struct sim_policy_ops sim_tpp_ops = {
 	.name = "tpp", .create = tpp_create, .touch = tpp_touch, .sample = tpp_sample,
 	.destroy = tpp_destroy,
+	.migrates = 1, .placed = tpp_placed,
 };

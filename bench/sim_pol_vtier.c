@@ -13,6 +13,12 @@
  * 512 frames; those the trace never touches are not present and cost
  * nothing.  When all 512 are present and all move, the region is charged
  * as one 2 MiB page, else each page at the 4 KiB cost.
+ *
+ * From a first-touch start the fast tier is full of pages the guest never
+ * asked for.  A promotion without room first evicts the oldest of them
+ * (fast, not wanted fast), one per page it needs, as vtierd does
+ * (docs/placement.md): a first-touched page leaves only for a page the
+ * guest found hotter.  Only when none is left is the promotion deferred.
  */
 #include <stdlib.h>
 
@@ -31,7 +37,28 @@ struct vt {
 	struct deferred def;	/* by pfn - lo */
 	struct sim_policy *p;
 	uint32_t ids[SIM_HUGE_PAGES];
+	uint32_t victims[SIM_HUGE_PAGES];
+	/* Fast pages the guest does not want fast, oldest first (lazily checked). */
+	uint32_t *unw;
+	uint8_t *in_unw;
+	uint64_t uhead, ulen;
 };
+
+static void unw_push(struct vt *v, uint32_t id)
+{
+	uint64_t n = v->p->tr->npages;
+
+	if (v->in_unw[id])
+		return;		/* keeps its older place */
+	v->in_unw[id] = 1;
+	v->unw[(v->uhead + v->ulen++) % n] = id;
+}
+
+static int vt_unwanted(struct sim_policy *p, struct vt *v, uint32_t id)
+{
+	return p->tier.fast[id] &&
+	       !deferred_wanted(&v->def, p->tr->pfn[id] - v->lo, 0);
+}
 
 static void vt_reclaimed(void *ctx, uint32_t id)
 {
@@ -57,10 +84,14 @@ static int vt_create(struct sim_policy *p)
 	if (!v)
 		return -1;
 	v->mem = calloc(1, vtier_policy_range_bytes(lo, hi - lo));
-	if (!v->mem || vtier_policy_init(&v->eng, &p->par->vtier) ||
+	v->unw = malloc(tr->npages * sizeof(*v->unw));
+	v->in_unw = calloc(tr->npages, 1);
+	if (!v->mem || !v->unw || !v->in_unw || vtier_policy_init(&v->eng, &p->par->vtier) ||
 	    vtier_policy_add_range(&v->eng, lo, hi - lo, v->mem) ||
 	    deferred_attach(&v->def, hi - lo, p->par->vtier_deferred_max)) {
 		deferred_detach(&v->def);
+		free(v->unw);
+		free(v->in_unw);
 		free(v->mem);
 		free(v);
 		return -1;
@@ -112,15 +143,70 @@ static uint32_t vt_ids(struct sim_policy *p, struct vt *v, uint64_t gpfn,
 	return n;
 }
 
-/* One hint; a promotion without room is remembered. */
+/*
+ * Room for need more fast pages, by evicting the oldest fast pages the
+ * guest does not want fast (ids are in first-touch order).  All or
+ * nothing: 0, or -1 when too few such pages are left.
+ */
+static int vt_evict(struct sim_policy *p, struct vt *v, uint64_t need)
+{
+	struct sim_tier *t = &p->tier;
+	uint64_t room = t->nfast < t->cap ? t->cap - t->nfast : 0;
+	uint64_t n = p->tr->npages;
+	uint32_t k = 0, i, id;
+
+	if (t->pool && t->pool->cap - t->pool->used < room)
+		room = t->pool->cap - t->pool->used;
+	if (room >= need)
+		return 0;
+	need -= room;
+	while (k < need && v->ulen) {
+		id = v->unw[v->uhead];
+		v->uhead = (v->uhead + 1) % n;
+		v->ulen--;
+		v->in_unw[id] = 0;
+		if (vt_unwanted(p, v, id))
+			v->victims[k++] = id;
+	}
+	if (k < need) {		/* all or nothing: put them back, in order */
+		while (k--) {
+			v->uhead = (v->uhead + n - 1) % n;
+			v->unw[v->uhead] = v->victims[k];
+			v->in_unw[v->victims[k]] = 1;
+			v->ulen++;
+		}
+		return -1;
+	}
+	for (i = 0; i < k; i++)
+		sim_tier_move(t, &v->victims[i], 1, 0, 0);
+	t->evicted += k;
+	return 0;
+}
+
+/* First touch put a page fast that nobody asked for: a victim. */
+static void vt_placed(struct sim_policy *p, uint32_t id)
+{
+	unw_push(p->priv, id);
+}
+
+/* One hint; a promotion without room evicts or is remembered. */
 static void vt_apply_one(struct sim_policy *p, struct vt *v,
 			 const struct vtier_hint_host *h)
 {
 	int to_fast = h->action == VTIER_HINT_PROMOTE;
-	uint32_t in_target, n = vt_ids(p, v, h->gpfn, h->order, to_fast,
-				      &in_target);
+	uint32_t i, in_target, n = vt_ids(p, v, h->gpfn, h->order, to_fast,
+					 &in_target);
 
 	deferred_want(&v->def, h->gpfn - v->lo, h->order, to_fast);
+	if (to_fast && n > in_target)
+		vt_evict(p, v, n - in_target);
+	if (!to_fast && p->par->vtier_lazy_demote) {
+		/* Stays fast until a promotion needs the room. */
+		for (i = 0; i < n; i++)
+			if (p->tier.fast[v->ids[i]])
+				unw_push(v, v->ids[i]);
+		return;
+	}
 	if (n && sim_tier_move(&p->tier, v->ids, n, to_fast,
 			       h->order && n == SIM_HUGE_PAGES && !in_target) < 0)
 		deferred_push(&v->def, h->gpfn - v->lo, h->order);
@@ -192,6 +278,9 @@ static void vt_set_quota(struct sim_policy *p, uint64_t pages)
 	struct vt *v = p->priv;
 
 	vtier_policy_set_quota(&v->eng, pages);
+	/* A smaller quota: the pages nobody wants fast go first. */
+	while (p->tier.nfast > pages && !vt_evict(p, v, 1))
+		;
 }
 
 const struct vtier_policy *sim_vtier_engine(const struct sim_policy *p)
@@ -204,6 +293,8 @@ static void vt_destroy(struct sim_policy *p)
 	struct vt *v = p->priv;
 
 	deferred_detach(&v->def);
+	free(v->unw);
+	free(v->in_unw);
 	free(v->pend);
 	free(v->mem);
 	free(v);
@@ -212,4 +303,5 @@ static void vt_destroy(struct sim_policy *p)
 const struct sim_policy_ops sim_vtier_ops = {
 	.name = "vtier", .create = vt_create, .sample = vt_sample,
 	.tick = vt_tick, .set_quota = vt_set_quota, .destroy = vt_destroy,
+	.migrates = 1, .placed = vt_placed,
 };

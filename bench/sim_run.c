@@ -131,6 +131,14 @@ void sim_runner_init(struct sim_runner *r, const struct sim_trace *tr,
 	r->w0 = now_s();
 }
 
+/* A migrating policy's page lands fast on its first access if there is room. */
+static void first_touch(struct sim_policy *p, uint32_t id)
+{
+	if (p->ops->migrates && sim_tier_place(&p->tier, id) > 0 &&
+	    p->ops->placed)
+		p->ops->placed(p, id);
+}
+
 void sim_runner_until(struct sim_runner *r, uint64_t until_ns)
 {
 	const struct sim_trace *tr = r->tr;
@@ -155,6 +163,11 @@ void sim_runner_until(struct sim_runner *r, uint64_t until_ns)
 			r->end = r->start + par->epoch_ns;
 		}
 		s = sim_coin(&r->rng, par->sample_n);
+		if (id == r->seen) {	/* ids are dense, in first-touch order */
+			r->seen++;
+			for (j = 0; j < r->n && !par->initial_slow; j++)
+				first_touch(&r->pols[j], id);
+		}
 		for (j = 0; j < r->n; j++) {
 			struct sim_policy *p = &r->pols[j];
 

@@ -19,6 +19,7 @@
 #define A	0x40000ull
 #define B	0x40001ull
 #define C	0x40002ull
+#define D	0x40003ull
 #define MS	1000000ull
 #define S	1000000000ull
 
@@ -30,6 +31,8 @@ struct rec {
 static void hand_params(struct sim_params *par)
 {
 	sim_default_params(par);
+	/* The hand-computed cases start all slow; first-touch has its own. */
+	par->initial_slow = 1;
 	par->bw_gbs[SIM_FAST] = 0;
 	par->bw_gbs[SIM_SLOW] = 0;
 	par->epoch_ns = S;
@@ -385,6 +388,85 @@ TEST(vtier_region)
 	EXPECT_EQ(0, p.tier.deferred);
 	sim_policy_destroy(&p);
 	sim_trace_free(&tr);
+}
+
+/*
+ * From a first-touch start (quota 2): A and B land fast on first touch,
+ * unclaimed.  With min_heat 3 only C's third sample (at 4 us) makes a page
+ * hot; its promotion finds no room and evicts the oldest unclaimed fast
+ * page, A.  Hits: A@0, B@1, B@6, C@7 = 4; slow: C x3, A@5 = 4.
+ * Time 4 x 80 + 4 x 170 + 2 moves x 1200 = 3400 ns.
+ */
+TEST(vtier_first_touch_evicts_oldest_unclaimed)
+{
+	static const struct rec r[] = {
+		{ 0, A, 0 }, { 1000, B, 0 }, { 2000, C, 0 }, { 3000, C, 0 },
+		{ 4000, C, 0 }, { 5000, A, 0 }, { 6000, B, 0 }, { 7000, C, 0 },
+	};
+	struct sim_params par;
+	struct sim_trace tr;
+	struct sim_policy p;
+
+	hand_params(&par);
+	par.initial_slow = 0;
+	par.vtier_batch_ns = 0;
+	par.vtier.min_heat = 3;
+	ASSERT_EQ(0, run1(&p, &sim_vtier_ops, &tr, &par, r, N(r), 2));
+	EXPECT_EQ(4, p.tier.hits);
+	EXPECT_EQ(3400, (long)p.tier.time_ns);
+	EXPECT_EQ(1, p.tier.promoted);
+	EXPECT_EQ(1, p.tier.demoted);
+	EXPECT_EQ(1, p.tier.evicted);
+	EXPECT_EQ(0, p.tier.deferred);
+	EXPECT_EQ(0, p.tier.fast[0]);	/* A */
+	sim_policy_destroy(&p);
+	sim_trace_free(&tr);
+}
+
+/*
+ * Then C cools (10 ms epochs: heat 3 -> 1 -> 0 by 25 ms) and is hinted
+ * demote, and D turns hot at 25 ms.  Eager: C moves slow at once, D takes
+ * its room, C@26 ms is slow: hits A, B = 2 of 9.  Lazy: C stays fast
+ * until a promotion needs room; D evicts the oldest unclaimed page, B
+ * (queued at first touch, before C), and C@26 ms hits: 3 of 9.
+ * Both: 4 moves x 1200 ns.
+ */
+static void demote_case(struct __test_metadata *_metadata, int lazy,
+			uint64_t hits, long time_ns, uint64_t evicted)
+{
+	static const struct rec r[] = {
+		{ 0, A, 0 }, { 1000, B, 0 }, { 2000, C, 0 }, { 3000, C, 0 },
+		{ 4000, C, 0 }, { 25 * MS, D, 0 }, { 25 * MS + 1000, D, 0 },
+		{ 25 * MS + 2000, D, 0 }, { 26 * MS, C, 0 },
+	};
+	struct sim_params par;
+	struct sim_trace tr;
+	struct sim_policy p;
+
+	hand_params(&par);
+	par.initial_slow = 0;
+	par.vtier_batch_ns = 0;
+	par.vtier.min_heat = 3;
+	par.vtier.epoch_ms = 10;
+	par.vtier_lazy_demote = lazy;
+	ASSERT_EQ(0, run1(&p, &sim_vtier_ops, &tr, &par, r, N(r), 2));
+	EXPECT_EQ(hits, p.tier.hits);
+	EXPECT_EQ(time_ns, (long)p.tier.time_ns);
+	EXPECT_EQ(2, p.tier.promoted);
+	EXPECT_EQ(2, p.tier.demoted);
+	EXPECT_EQ(evicted, p.tier.evicted);
+	sim_policy_destroy(&p);
+	sim_trace_free(&tr);
+}
+
+TEST(vtier_demote_eager)
+{
+	demote_case(_metadata, 0, 2, 2 * 80 + 7 * 170 + 4 * 1200, 1);
+}
+
+TEST(vtier_demote_lazy)
+{
+	demote_case(_metadata, 1, 3, 3 * 80 + 6 * 170 + 4 * 1200, 2);
 }
 
 TEST(vtier_full_hot_set_waits)
