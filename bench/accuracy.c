@@ -2,11 +2,14 @@
 /*
  * Accuracy benchmark: every generated workload (tools/replay/workload.c)
  * at sampling 1/100, 1/1000 and 1/10000 and quotas of 1/2, 1/4 and 1/8 of
- * its footprint, through vtier's engine and the HeMem-style and
- * MEMTIS-style baselines, on the very same sampled stream.  Per window it
- * scores the identified hot set against the true top-K (K = quota) of the
- * expected accesses: access coverage and F1.  Prints one table per
- * sampling rate, then the recovery time after the sudden shift.
+ * its footprint, through vtier's engine, the EWMA reference and the
+ * HeMem-style and MEMTIS-style baselines, on the very same sampled stream.
+ * Per window it scores the identified hot set against the true top-K
+ * (K = quota) of the expected accesses: access coverage and F1 in the same
+ * window, and access coverage of the next window (what the hot set held
+ * at a window's end, the memory placed for what follows, is worth then).
+ * Prints one table per sampling rate, then the recovery time after the
+ * sudden shift.
  *
  *	accuracy [--quick] [--pages N] [--seconds S] [--rate R] [--csv FILE]
  *
@@ -24,18 +27,19 @@
 
 #define WINDOW_S	0.5
 #define WARMUP_S	2.0
-#define NENG		3
+#define NENG		4
 #define NRATE		3
 #define NQUOTA		3
 
 static const struct engine_ops *const engines[NENG] = {
-	&vtier_engine, &memtis_engine, &hemem_engine,
+	&vtier_engine, &ewma_engine, &memtis_engine, &hemem_engine,
 };
 static const uint64_t rates[NRATE] = { 100, 1000, 10000 };
 static const uint64_t quotas[NQUOTA] = { 2, 4, 8 };
 
 struct result {
 	double cov, f1;		/* means over windows after warm-up */
+	double next_cov;	/* the same, scored on the next window's truth */
 	double recover_s;	/* shift: seconds back to 95% of the pre-shift level */
 };
 
@@ -47,9 +51,9 @@ static int run(struct wl *w, const struct ranked *truth, int nwin,
 	       struct result *r)
 {
 	uint64_t lo, hi, i = 0, *hot;
-	double sum_cov = 0, sum_f1 = 0, shift = w->seconds / 2;
+	double sum_cov = 0, sum_f1 = 0, sum_next = 0, shift = w->seconds / 2;
 	double pre_cov = 0, pre_f1 = 0;
-	int win, scored = 0, pre_n = 0;
+	int win, scored = 0, pre_n = 0, next_n = 0;
 	struct score sc;
 	void *e;
 
@@ -74,6 +78,13 @@ static int run(struct wl *w, const struct ranked *truth, int nwin,
 			sum_cov += sc.coverage;
 			sum_f1 += sc.f1;
 			scored++;
+			if (win + 1 < nwin) {
+				struct score next;
+
+				score_hot(&truth[win + 1], k, hot, nh, &next);
+				sum_next += next.coverage;
+				next_n++;
+			}
 		}
 		/* Before the shift: the steady state to get back to. */
 		if ((win + 1) * WINDOW_S > WARMUP_S &&
@@ -90,6 +101,7 @@ static int run(struct wl *w, const struct ranked *truth, int nwin,
 	}
 	r->cov = scored ? sum_cov / scored : 0;
 	r->f1 = scored ? sum_f1 / scored : 0;
+	r->next_cov = next_n ? sum_next / next_n : 0;
 	ops->destroy(e);
 	free(hot);
 	return 0;
@@ -161,7 +173,8 @@ static void print_tables(uint64_t pages, double rate, double seconds)
 
 	printf("footprint %" PRIu64 " pages (scan: twice that), %.0f accesses/s, "
 	       "%.0f s, windows of %.1f s, means over windows after %.0f s\n"
-	       "cell: access coverage / F1 against the true top-K, K = quota\n",
+	       "cell: access coverage / F1 against the true top-K, K = quota / "
+	       "access coverage of the next window's top-K\n",
 	       pages, rate, seconds, WINDOW_S, WARMUP_S);
 	for (ri = 0; ri < NRATE; ri++) {
 		printf("\nsampling 1/%" PRIu64 " (%.0f samples/s)\n", rates[ri],
@@ -179,9 +192,10 @@ static void print_tables(uint64_t pages, double rate, double seconds)
 			printf("| %s |", wl_name((enum wl_kind)k));
 			for (qi = 0; qi < NQUOTA; qi++)
 				for (ei = 0; ei < NENG; ei++)
-					printf(" %.2f / %.2f |",
+					printf(" %.2f / %.2f / %.2f |",
 					       res[k][ri][qi][ei].cov,
-					       res[k][ri][qi][ei].f1);
+					       res[k][ri][qi][ei].f1,
+					       res[k][ri][qi][ei].next_cov);
 			printf("\n");
 		}
 	}
@@ -190,7 +204,10 @@ static void print_tables(uint64_t pages, double rate, double seconds)
 	       "| sampling | quota |", WINDOW_S);
 	for (ei = 0; ei < NENG; ei++)
 		printf(" %s |", engines[ei]->name);
-	printf("\n|---|---|---|---|---|\n");
+	printf("\n|---|---|");
+	for (ei = 0; ei < NENG; ei++)
+		printf("---|");
+	printf("\n");
 	for (ri = 0; ri < NRATE; ri++)
 		for (qi = 0; qi < NQUOTA; qi++) {
 			printf("| 1/%" PRIu64 " | 1/%" PRIu64 " |", rates[ri],
@@ -217,17 +234,18 @@ static int write_csv(const char *path)
 		perror(path);
 		return -1;
 	}
-	fprintf(f, "workload,sample_1_in,quota_1_of,engine,coverage,f1,recover_s\n");
+	fprintf(f, "workload,sample_1_in,quota_1_of,engine,coverage,f1,recover_s,"
+		"next_coverage\n");
 	for (k = 0; k < WL_COUNT; k++)
 		for (ri = 0; ri < NRATE; ri++)
 			for (qi = 0; qi < NQUOTA; qi++)
 				for (ei = 0; ei < NENG; ei++) {
 					const struct result *r = &res[k][ri][qi][ei];
 
-					fprintf(f, "%s,%" PRIu64 ",%" PRIu64 ",%s,%.4f,%.4f,%.1f\n",
+					fprintf(f, "%s,%" PRIu64 ",%" PRIu64 ",%s,%.4f,%.4f,%.1f,%.4f\n",
 						wl_name((enum wl_kind)k), rates[ri],
 						quotas[qi], engines[ei]->name, r->cov,
-						r->f1, r->recover_s);
+						r->f1, r->recover_s, r->next_cov);
 				}
 	if (fclose(f)) {
 		perror(path);

@@ -14,10 +14,17 @@
  * every 2M samples at its own sampling rates; here `cool` is one second
  * of samples, the same memory vtier's engine gets from its 1 s epoch, so
  * that the comparison is of the algorithms.
+ *
+ * EWMA reference (tools/replay/ewma.c): per-page EWMA of the samples per
+ * window, unlimited metadata, the top K by score.  Its windows are the
+ * benchmark's: hot() is asked once at every window end, and folds the
+ * window in first.
  */
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "baselines.h"
+#include "ewma.h"
 #include "hemem_core.h"
 #include "memtis_core.h"
 #include "vtier_policy.h"
@@ -236,4 +243,63 @@ static void mt_destroy(void *e)
 
 const struct engine_ops memtis_engine = {
 	"memtis", mt_create, mt_sample, mt_hot, mt_destroy,
+};
+
+/* ---- EWMA reference (tools/replay/ewma.c) ---- */
+
+struct ew {
+	struct ewma m;
+	uint64_t lo, hi, k;
+};
+
+/* sample() and hot() cannot fail in engine_ops; the benchmark stops. */
+static void ew_oom(void)
+{
+	fprintf(stderr, "ewma: out of memory\n");
+	exit(1);
+}
+
+static void *ew_create(uint64_t lo, uint64_t hi, uint64_t k, double sps)
+{
+	struct ew *w = calloc(1, sizeof(*w));
+
+	(void)sps;
+	if (!w)
+		return NULL;
+	w->lo = lo;
+	w->hi = hi;
+	w->k = k;
+	return w;
+}
+
+static void ew_sample(void *e, uint64_t pfn, int write, uint64_t t)
+{
+	struct ew *w = e;
+
+	(void)write;
+	(void)t;
+	if (pfn >= w->lo && pfn < w->hi && ewma_sample(&w->m, pfn))
+		ew_oom();
+}
+
+static size_t ew_hot(void *e, uint64_t *out)
+{
+	struct ew *w = e;
+	size_t n;
+
+	if (ewma_end_window(&w->m) || ewma_top(&w->m, w->k, out, &n))
+		ew_oom();
+	return n;
+}
+
+static void ew_destroy(void *e)
+{
+	struct ew *w = e;
+
+	ewma_free(&w->m);
+	free(w);
+}
+
+const struct engine_ops ewma_engine = {
+	"ewma", ew_create, ew_sample, ew_hot, ew_destroy,
 };

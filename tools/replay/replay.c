@@ -4,8 +4,10 @@
  * engine, the very code vtier.ko runs, and show what it decides: the hint
  * stream, the hot set per time window and, given the truth (a full trace
  * or a ground-truth file), precision, recall, F1 and access coverage
- * against the true top-K pages (K = quota).  docs/trace-format.md has the
- * formats; `vtier-replay --help` the options.
+ * against the true top-K pages (K = quota), in the window and in the next
+ * one; with --ewma the same for the EWMA reference predictor (ewma.h) on
+ * the same samples.  docs/trace-format.md has the formats; `vtier-replay
+ * --help` the options.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -15,6 +17,7 @@
 #include <string.h>
 #include <zlib.h>
 
+#include "ewma.h"
 #include "numarg.h"
 #include "score.h"
 #include "vtier_policy.h"
@@ -23,10 +26,19 @@
 struct opts {
 	const char *trace, *truth, *hints, *hot_prefix;
 	uint64_t quota, sample_n, window_ns, seed;
-	int full, quiet;
+	int full, quiet, ewma;
 	struct vtier_policy_params par;
 	uint64_t ram_start[VTIER_MAX_RANGES], ram_pages[VTIER_MAX_RANGES];
 	int nram;
+};
+
+/* A window's results, printed once the next window's truth has scored it. */
+struct window_line {
+	uint64_t index, end_ns, samples, threshold, promotions, demotions;
+	size_t k, hot, ewma_hot;
+	uint64_t *hot_set, *ewma_set;	/* held at the window's end */
+	int scored;
+	struct score sc, ewma_sc;
 };
 
 struct run {
@@ -39,8 +51,12 @@ struct run {
 	int truth_eof;
 	uint64_t t0, window, window_samples, prom0, dem0;
 	uint64_t records, samples, bad_lines, rng;
-	double sum_f1, sum_cov;
-	uint64_t scored;
+	double sum_f1, sum_cov, sum_next;
+	double ewma_sum_f1, ewma_sum_cov, ewma_sum_next;
+	uint64_t scored, next_scored;
+	struct ewma ewma;
+	struct window_line pend;	/* the window before r->window */
+	int have_pend;
 };
 
 static void usage(FILE *f)
@@ -58,6 +74,8 @@ static void usage(FILE *f)
 "      --epoch-ms N --cooling PCT --hysteresis PCT --rate-limit PAGES_PER_S\n"
 "      --huge PCT --min-heat N --default-quota PCT   engine parameters\n"
 "      --seed N            sampling seed (default 1)\n"
+"      --ewma              also score the EWMA reference (alpha 0.5 per window,\n"
+"                          the top K pages by score) on the same samples\n"
 "      --quiet             totals only\n");
 }
 
@@ -82,7 +100,7 @@ static int parse_ram(struct opts *o, const char *s)
 static int parse_opts(int argc, char **argv, struct opts *o)
 {
 	enum { O_FULL = 256, O_HINTS, O_HOT, O_RAM, O_EPOCH, O_COOL, O_HYST,
-	       O_RATE, O_HUGE, O_MINHEAT, O_DEFQ, O_SEED, O_QUIET };
+	       O_RATE, O_HUGE, O_MINHEAT, O_DEFQ, O_SEED, O_QUIET, O_EWMA };
 	static const struct option lo[] = {
 		{ "quota", 1, 0, 'q' }, { "sample", 1, 0, 's' },
 		{ "window", 1, 0, 'w' }, { "truth", 1, 0, 't' },
@@ -92,7 +110,8 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		{ "hysteresis", 1, 0, O_HYST }, { "rate-limit", 1, 0, O_RATE },
 		{ "huge", 1, 0, O_HUGE }, { "min-heat", 1, 0, O_MINHEAT },
 		{ "default-quota", 1, 0, O_DEFQ }, { "seed", 1, 0, O_SEED },
-		{ "quiet", 0, 0, O_QUIET }, { "help", 0, 0, 'h' }, { 0 }
+		{ "quiet", 0, 0, O_QUIET }, { "ewma", 0, 0, O_EWMA },
+		{ "help", 0, 0, 'h' }, { 0 }
 	};
 	const char *why;
 	int c, bad = 0;
@@ -120,6 +139,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		case O_DEFQ: bad |= parse_u32(optarg, &o->par.default_quota_pct); break;
 		case O_SEED: bad |= parse_u64(optarg, &o->seed); break;
 		case O_QUIET: o->quiet = 1; break;
+		case O_EWMA: o->ewma = 1; break;
 		case 'h': usage(stdout); exit(0);
 		default: usage(stderr); return -1;
 		}
@@ -226,40 +246,118 @@ static int write_hot(struct run *r, uint64_t **hot, size_t *n)
 	return fclose(f);
 }
 
-/* The window r->window is over: report it and start the next. */
+/* The EWMA's hot set at the window's end: its top k, into *set. */
+static int ewma_hot(struct run *r, size_t k, uint64_t **set, size_t *n)
+{
+	size_t room;
+
+	*n = 0;
+	if (ewma_end_window(&r->ewma))
+		return -1;
+	room = k < r->ewma.score.n ? k : r->ewma.score.n;
+	*set = malloc((room + 1) * sizeof(**set));
+	return *set ? ewma_top(&r->ewma, room, *set, n) : -1;
+}
+
+/* Print the pending window's line; next: its hot sets on the next window. */
+static void print_window(struct run *r, const struct score *next,
+			 const struct score *ewma_next)
+{
+	const struct window_line *w = &r->pend;
+
+	if (r->o->quiet)
+		return;
+	printf("window %" PRIu64 " end_ns %" PRIu64 " samples %" PRIu64
+	       " hot %zu threshold %" PRIu64 " promotions %" PRIu64
+	       " demotions %" PRIu64, w->index, w->end_ns, w->samples, w->hot,
+	       w->threshold, w->promotions, w->demotions);
+	if (w->scored)
+		printf(" precision %.3f recall %.3f f1 %.3f coverage %.3f",
+		       w->sc.precision, w->sc.recall, w->sc.f1, w->sc.coverage);
+	if (next)
+		printf(" next_coverage %.3f", next->coverage);
+	if (r->o->ewma) {
+		printf(" ewma_hot %zu", w->ewma_hot);
+		if (w->scored)
+			printf(" ewma_f1 %.3f ewma_coverage %.3f", w->ewma_sc.f1,
+			       w->ewma_sc.coverage);
+		if (next)
+			printf(" ewma_next_coverage %.3f", ewma_next->coverage);
+	}
+	printf("\n");
+}
+
+static void drop_pend(struct run *r)
+{
+	free(r->pend.hot_set);
+	free(r->pend.ewma_set);
+	r->have_pend = 0;
+}
+
+/*
+ * Score the pending window's hot sets on this window's truth and print
+ * its line, then score this window's own hot sets: it becomes pending.
+ */
+static int score_windows(struct run *r, struct window_line *w)
+{
+	struct score next, ewma_next = { 0 };
+	struct ranked truth;
+
+	if (rank_truth(&r->truth, &truth))
+		return -1;
+	if (r->have_pend) {
+		score_hot(&truth, r->pend.k, r->pend.hot_set, r->pend.hot, &next);
+		r->sum_next += next.coverage;
+		if (r->o->ewma) {
+			score_hot(&truth, r->pend.k, r->pend.ewma_set,
+				  r->pend.ewma_hot, &ewma_next);
+			r->ewma_sum_next += ewma_next.coverage;
+		}
+		r->next_scored++;
+		print_window(r, &next, &ewma_next);
+	}
+	score_hot(&truth, w->k, w->hot_set, w->hot, &w->sc);
+	r->sum_f1 += w->sc.f1;
+	r->sum_cov += w->sc.coverage;
+	if (r->o->ewma) {
+		score_hot(&truth, w->k, w->ewma_set, w->ewma_hot, &w->ewma_sc);
+		r->ewma_sum_f1 += w->ewma_sc.f1;
+		r->ewma_sum_cov += w->ewma_sc.coverage;
+	}
+	w->scored = 1;
+	r->scored++;
+	ranked_free(&truth);
+	return 0;
+}
+
+/* The window r->window is over: score it, report the one before. */
 static int end_window(struct run *r)
 {
 	struct vtier_policy_summary s;
-	uint64_t *hot = NULL;
-	struct score sc;
-	size_t n;
+	struct window_line w = { 0 };
 	int err = 0;
 
 	vtier_policy_summarize(r->p, &s);
-	if (write_hot(r, &hot, &n))
+	w.index = r->window;
+	w.end_ns = r->t0 + (r->window + 1) * r->o->window_ns;
+	w.samples = r->window_samples;
+	w.threshold = s.threshold;
+	w.promotions = r->p->promotions - r->prom0;
+	w.demotions = r->p->demotions - r->dem0;
+	w.k = r->o->quota ? r->o->quota : s.budget;
+	if (write_hot(r, &w.hot_set, &w.hot) ||
+	    (r->o->ewma && ewma_hot(r, w.k, &w.ewma_set, &w.ewma_hot)))
 		err = -1;
 	if (!err && r->truth_f)
 		err = load_truth(r, r->window);
-	if (!r->o->quiet)
-		printf("window %" PRIu64 " end_ns %" PRIu64 " samples %" PRIu64
-		       " hot %zu threshold %" PRIu64 " promotions %" PRIu64
-		       " demotions %" PRIu64, r->window,
-		       r->t0 + (r->window + 1) * r->o->window_ns, r->window_samples,
-		       n, s.threshold, r->p->promotions - r->prom0,
-		       r->p->demotions - r->dem0);
-	if (!err && (r->o->full || r->truth_f)) {
-		err = score_window(&r->truth, r->o->quota ? r->o->quota : s.budget,
-				   hot, n, &sc);
-		if (!err && !r->o->quiet)
-			printf(" precision %.3f recall %.3f f1 %.3f coverage %.3f",
-			       sc.precision, sc.recall, sc.f1, sc.coverage);
-		r->sum_f1 += sc.f1;
-		r->sum_cov += sc.coverage;
-		r->scored++;
-	}
-	if (!r->o->quiet)
-		printf("\n");
-	free(hot);
+	if (!err && (r->o->full || r->truth_f))
+		err = score_windows(r, &w);
+	else if (r->have_pend)
+		print_window(r, NULL, NULL);
+	if (r->have_pend)
+		drop_pend(r);
+	r->pend = w;
+	r->have_pend = 1;
 	r->prom0 = r->p->promotions;
 	r->dem0 = r->p->demotions;
 	r->window_samples = 0;
@@ -340,12 +438,17 @@ static int replay(struct run *r, gzFile in)
 			continue;
 		r->samples++;
 		r->window_samples++;
+		if (r->o->ewma && ewma_sample(&r->ewma, rec.gpa >> 12))
+			return -1;
 		vtier_policy_sample(r->p, rec.gpa >> 12, rec.ts_ns,
 				    rec.write ? VTIER_SAMPLE_IS_WRITE : 0);
 		flush_hints(r, rec.ts_ns);
 	}
 	if (r->records && end_window(r))
 		return -1;
+	/* The last window has no next one to score it on. */
+	if (r->have_pend)
+		print_window(r, NULL, NULL);
 	return 0;
 }
 
@@ -404,6 +507,14 @@ int main(int argc, char **argv)
 	if (r.scored)
 		printf(" mean_f1 %.3f mean_coverage %.3f", r.sum_f1 / r.scored,
 		       r.sum_cov / r.scored);
+	if (r.next_scored)
+		printf(" mean_next_coverage %.3f", r.sum_next / r.next_scored);
+	if (o.ewma && r.scored)
+		printf(" ewma_mean_f1 %.3f ewma_mean_coverage %.3f",
+		       r.ewma_sum_f1 / r.scored, r.ewma_sum_cov / r.scored);
+	if (o.ewma && r.next_scored)
+		printf(" ewma_mean_next_coverage %.3f",
+		       r.ewma_sum_next / r.next_scored);
 	printf("\n");
 	if (r.hints && r.hints != stdout)
 		fclose(r.hints);
@@ -413,6 +524,9 @@ out:
 	for (i = 0; i < o.nram; i++)
 		free(mem[i]);
 	cmap_free(&r.truth);
+	ewma_free(&r.ewma);
+	if (r.have_pend)
+		drop_pend(&r);
 	free(r.p);
 	return err;
 }
