@@ -19,6 +19,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "sim_abit.h"
 #include "vtier_policy.h"
 
 #define SIM_PAGE_BYTES	4096u
@@ -26,6 +27,12 @@
 #define SIM_LINE_BYTES	64u	/* bytes one access moves */
 
 enum { SIM_FAST, SIM_SLOW };
+
+/* What the policies learn accesses from (docs/simulator.md, "Samplers"). */
+enum sim_sampler {
+	SIM_SAMPLER_PEBS,	/* 1 in N records, as a PMU samples */
+	SIM_SAMPLER_ABIT,	/* accessed-bit scan rounds (sim_abit.c) */
+};
 
 /* ---- the trace, in memory (sim_trace.c) ---- */
 
@@ -66,7 +73,13 @@ struct sim_params {
 	double mig_2m_ns;	/* cost of moving one 2 MiB page */
 	uint64_t epoch_ns;	/* accounting epoch */
 	uint64_t weight;	/* accesses one record stands for */
-	uint64_t sample_n;	/* 1 in N records reach the policies */
+	enum sim_sampler sampler;
+	uint64_t sample_n;	/* pebs: 1 in N records reach the policies */
+	double pebs_sample_ns;	/* pebs: guest CPU per sample */
+	uint64_t abit_interval_ns;	/* abit: shortest round interval */
+	uint32_t abit_budget_permille;	/* abit: CPU budget of one vCPU */
+	uint32_t abit_hot_ranges;	/* abit: ranges revisited each round */
+	double abit_entry_ns;		/* abit: cost of one entry checked */
 	uint64_t seed;
 	uint64_t fast_pages;	/* F */
 	/*
@@ -98,6 +111,7 @@ struct sim_epoch_stats {
 	uint64_t prom, dem;	/* pages */
 	uint64_t mig_bytes;
 	double mig_ns;
+	double track_ns;	/* the sampler's guest CPU (migrating policies) */
 };
 
 /* Fast memory shared by several tiers (VMs): never above cap. */
@@ -117,7 +131,7 @@ struct sim_tier {
 	uint64_t deferred;	/* pages of promotions deferred at least once */
 	uint64_t retried;	/* of those, pages promoted on a later retry */
 	uint64_t evicted;	/* first-touched pages demoted to make room */
-	double mig_ns, time_ns;
+	double mig_ns, track_ns, time_ns;
 	/* the epoch in progress */
 	struct sim_epoch_stats e;
 	uint64_t epoch;
@@ -223,8 +237,8 @@ uint64_t sim_oracle_hits(const struct sim_trace *tr, uint64_t k, uint64_t w);
  * clock, then each policy's tick, touch, access and sample.  progress:
  * print a line on stderr every 10% of the records.
  */
-void sim_run(const struct sim_trace *tr, const struct sim_params *par,
-	     struct sim_policy *pols, int n, int progress);
+int sim_run(const struct sim_trace *tr, const struct sim_params *par,
+	    struct sim_policy *pols, int n, int progress);
 
 /* Open a CSV file for appending; the header if it is new or empty. */
 FILE *sim_open_csv(const char *path, const char *header);
@@ -235,17 +249,20 @@ struct sim_runner {
 	const struct sim_params *par;
 	struct sim_policy *pols;
 	int n, progress;
+	struct sim_abit abit;	/* with the abit sampler */
+	uint64_t round_ns;	/* the abit round being delivered */
 	uint64_t i, rng, t0, start, end, mark;	/* next record, clocks */
 	uint64_t seen;		/* pages touched so far (ids are in first-touch order) */
 	double w0;
 };
 
-void sim_runner_init(struct sim_runner *r, const struct sim_trace *tr,
-		     const struct sim_params *par, struct sim_policy *pols,
-		     int n, int progress);
+/* 0, or -1 without memory. */
+int sim_runner_init(struct sim_runner *r, const struct sim_trace *tr,
+		    const struct sim_params *par, struct sim_policy *pols,
+		    int n, int progress);
 /* Run the records less than until_ns after the trace's first. */
 void sim_runner_until(struct sim_runner *r, uint64_t until_ns);
-/* The rest of the records, then close the last epoch. */
+/* The rest of the records, then close the last epoch and free the runner. */
 void sim_runner_finish(struct sim_runner *r);
 
 /* The 1-in-N coin (xorshift64*, as vtier-replay's --sample). */

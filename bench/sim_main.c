@@ -35,7 +35,14 @@ static void usage(FILE *f)
 "  --ratio 1:R         fast:slow = 1:R of the footprint, F = ceil(pages/(1+R)) (default 1:4)\n"
 "  --label NAME        workload label for the table and CSV (default: TRACE)\n"
 "  --weight W          each record stands for W accesses (default 1)\n"
-"  --sample N          1 in N records reach the policies, at random (default 1)\n"
+"  --sampler pebs|abit what the migrating policies learn accesses from: 1 in N\n"
+"                      records (pebs, default) or accessed-bit scan rounds (abit)\n"
+"  --sample N          pebs: 1 in N records reach the policies, at random (default 1)\n"
+"  --pebs-sample-ns NS pebs: guest CPU per sample, charged (default 250)\n"
+"  --abit-interval-ms N --abit-budget-permille N --abit-hot-ranges N\n"
+"                      abit: the module's abit_interval_ms, cpu_budget_permille,\n"
+"                      abit_hot_ranges (default 200, 10, 4096)\n"
+"  --abit-entry-ns NS  abit: cost of one page-table entry checked (default 430)\n"
 "  --seed N            sampling seed (default 1)\n"
 "  --epoch-ms N        accounting epoch (default 100)\n"
 "  --initial first-touch|slow  where the migrating policies' pages start: fast\n"
@@ -118,7 +125,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 	       O_SEED, O_EPOCH, O_LATF, O_LATS, O_BWF, O_BWS, O_M4, O_M2,
 	       O_VB, O_VE, O_VC, O_VH, O_VR, O_VG, O_VM, O_HP, O_MP, O_MC,
 	       O_TW, O_TM, O_CSV, O_ECSV, O_QUIET, O_VMSPEC, O_BAL, O_BP, O_BD,
-	       O_BS, O_BDB, O_START, O_TS, O_VD, O_INIT, O_LAZY };
+	       O_BS, O_BDB, O_START, O_TS, O_VD, O_INIT, O_LAZY, O_SAMPLER, O_PEBSNS, O_AI, O_AB, O_AE, O_AH };
 	static const struct option lo[] = {
 		{ "policy", 1, 0, O_POL }, { "fast-pages", 1, 0, O_FAST },
 		{ "ratio", 1, 0, O_RATIO }, { "label", 1, 0, O_LABEL },
@@ -140,6 +147,9 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		{ "balance-deadband", 1, 0, O_BDB }, { "start", 1, 0, O_START },
 		{ "tpp-scan-ms", 1, 0, O_TS }, { "vtier-deferred-max", 1, 0, O_VD },
 		{ "initial", 1, 0, O_INIT }, { "vtier-demote", 1, 0, O_LAZY },
+		{ "sampler", 1, 0, O_SAMPLER }, { "pebs-sample-ns", 1, 0, O_PEBSNS },
+		{ "abit-interval-ms", 1, 0, O_AI }, { "abit-budget-permille", 1, 0, O_AB },
+		{ "abit-entry-ns", 1, 0, O_AE }, { "abit-hot-ranges", 1, 0, O_AH },
 		{ "help", 0, 0, 'h' }, { 0 }
 	};
 	struct sim_params *par = &o->par;
@@ -202,6 +212,29 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		case O_BD: bad = parse_ms(optarg, &mo->deadline_ns); break;
 		case O_BS: bad = parse_u64(optarg, &mo->step_pages); break;
 		case O_BDB: bad = parse_u64(optarg, &mo->deadband_pages); break;
+		case O_SAMPLER:
+			bad = strcmp(optarg, "pebs") && strcmp(optarg, "abit");
+			par->sampler = strcmp(optarg, "abit") ? SIM_SAMPLER_PEBS :
+				       SIM_SAMPLER_ABIT;
+			break;
+		case O_PEBSNS: bad = parse_dbl(optarg, &par->pebs_sample_ns); break;
+		case O_AI:
+			bad = parse_ms(optarg, &par->abit_interval_ns) ||
+			      !par->abit_interval_ns;
+			break;
+		case O_AB:
+			bad = parse_u32(optarg, &par->abit_budget_permille) ||
+			      !par->abit_budget_permille ||
+			      par->abit_budget_permille > 1000;
+			break;
+		case O_AE:
+			bad = parse_dbl(optarg, &par->abit_entry_ns) ||
+			      !(par->abit_entry_ns > 0);
+			break;
+		case O_AH:
+			bad = parse_u32(optarg, &par->abit_hot_ranges) ||
+			      !par->abit_hot_ranges;
+			break;
 		case O_LAZY:
 			bad = strcmp(optarg, "lazy") && strcmp(optarg, "eager");
 			par->vtier_lazy_demote = !strcmp(optarg, "lazy");
@@ -357,7 +390,10 @@ int main(int argc, char **argv)
 			pols[n].tier.epoch_csv = ecsv;
 	}
 	w0 = now_s();
-	sim_run(&tr, &o.par, pols, n, !o.quiet);
+	if (sim_run(&tr, &o.par, pols, n, !o.quiet)) {
+		fprintf(stderr, "vtier-sim: out of memory for the sampler\n");
+		goto out;
+	}
 	w0 = now_s() - w0;
 	printf("vtier-sim: %s: %llu records (x%llu accesses), %llu pages, %.3f s of trace; "
 	       "fast tier %llu pages (%s); sample 1/%llu\n", o.label,

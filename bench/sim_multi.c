@@ -178,7 +178,11 @@ static int run_references(struct multi *m)
 			sim_policy_destroy(&p[0]);
 			return -1;
 		}
-		sim_run(&m->tr[v], &m->par[v], p, 2, 0);
+		if (sim_run(&m->tr[v], &m->par[v], p, 2, 0)) {
+			sim_policy_destroy(&p[0]);
+			sim_policy_destroy(&p[1]);
+			return -1;
+		}
 		m->allfast_ns[v] = p[0].tier.time_ns;
 		collect(r, &p[1].tier);
 		r->quota_sum = (double)m->oracle_k[v];
@@ -220,7 +224,10 @@ static int run_mode(struct multi *m, enum sim_mode mode)
 		if (sim_policy_create(&p[n], &sim_vtier_ops, &m->tr[n], &m->par[n], q))
 			goto out;
 		p[n].tier.pool = &pool;
-		sim_runner_init(&r[n], &m->tr[n], &m->par[n], &p[n], 1, 0);
+		if (sim_runner_init(&r[n], &m->tr[n], &m->par[n], &p[n], 1, 0)) {
+			sim_policy_destroy(&p[n]);
+			goto out;
+		}
 		over_since[n] = UINT64_MAX;
 	}
 	for (k = 1, done = 0; !done; k++) {
@@ -267,8 +274,10 @@ static int run_mode(struct multi *m, enum sim_mode mode)
 	}
 	err = 0;
 out:
-	while (n-- > 0)
+	while (n-- > 0) {
+		sim_abit_free(&r[n].abit);	/* finished runners hold none */
 		sim_policy_destroy(&p[n]);
+	}
 	return err;
 }
 

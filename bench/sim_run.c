@@ -113,9 +113,9 @@ static double now_s(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-void sim_runner_init(struct sim_runner *r, const struct sim_trace *tr,
-		     const struct sim_params *par, struct sim_policy *pols,
-		     int n, int progress)
+int sim_runner_init(struct sim_runner *r, const struct sim_trace *tr,
+		    const struct sim_params *par, struct sim_policy *pols,
+		    int n, int progress)
 {
 	memset(r, 0, sizeof(*r));
 	r->tr = tr;
@@ -129,6 +129,36 @@ void sim_runner_init(struct sim_runner *r, const struct sim_trace *tr,
 	r->end = r->t0 + par->epoch_ns;
 	r->mark = tr->n / 10;
 	r->w0 = now_s();
+	if (par->sampler == SIM_SAMPLER_ABIT)
+		return sim_abit_init(&r->abit, tr, par, r->t0);
+	return 0;
+}
+
+/* An abit sample: every policy sees it at the round's time. */
+static void abit_emit(void *ctx, uint32_t id)
+{
+	struct sim_runner *r = ctx;
+	int j;
+
+	for (j = 0; j < r->n; j++)
+		if (r->pols[j].ops->sample)
+			r->pols[j].ops->sample(&r->pols[j], id, r->round_ns, 0);
+}
+
+/* Scan rounds due by ts; their cost is the migrating policies' CPU. */
+static void abit_rounds(struct sim_runner *r, uint64_t ts)
+{
+	double cost;
+	int j;
+
+	while (r->abit.next_round_ns <= ts) {
+		r->round_ns = r->abit.next_round_ns;
+		cost = sim_abit_round(&r->abit, r->round_ns, r->seen,
+				      abit_emit, r);
+		for (j = 0; j < r->n; j++)
+			if (r->pols[j].ops->migrates)
+				r->pols[j].tier.e.track_ns += cost;
+	}
 }
 
 /* A migrating policy's page lands fast on its first access if there is room. */
@@ -162,7 +192,13 @@ void sim_runner_until(struct sim_runner *r, uint64_t until_ns)
 			r->start = r->end + skip * par->epoch_ns;
 			r->end = r->start + par->epoch_ns;
 		}
-		s = sim_coin(&r->rng, par->sample_n);
+		if (par->sampler == SIM_SAMPLER_ABIT) {
+			abit_rounds(r, ts);
+			sim_abit_access(&r->abit, id);
+			s = 0;
+		} else {
+			s = sim_coin(&r->rng, par->sample_n);
+		}
 		if (id == r->seen) {	/* ids are dense, in first-touch order */
 			r->seen++;
 			for (j = 0; j < r->n && !par->initial_slow; j++)
@@ -176,8 +212,11 @@ void sim_runner_until(struct sim_runner *r, uint64_t until_ns)
 			if (p->ops->touch)
 				p->ops->touch(p, id, ts);
 			sim_tier_access(&p->tier, id);
-			if (s && p->ops->sample)
+			if (s && p->ops->sample) {
 				p->ops->sample(p, id, ts, write);
+				if (p->ops->migrates)
+					p->tier.e.track_ns += par->pebs_sample_ns;
+			}
 		}
 		/* Every 10% of the records, once the run takes a while. */
 		if (r->progress && r->i == r->mark && r->i && now_s() - r->w0 > 2)
@@ -194,20 +233,22 @@ void sim_runner_finish(struct sim_runner *r)
 	int j;
 
 	sim_runner_until(r, UINT64_MAX);
-	if (!r->tr->n)
-		return;
-	for (j = 0; j < r->n; j++)
-		sim_tier_end_epoch(&r->pols[j].tier, r->start - r->t0,
-				   r->tr->ts[r->tr->n - 1] - r->start + 1);
+	if (r->tr->n)
+		for (j = 0; j < r->n; j++)
+			sim_tier_end_epoch(&r->pols[j].tier, r->start - r->t0,
+					   r->tr->ts[r->tr->n - 1] - r->start + 1);
+	sim_abit_free(&r->abit);
 }
 
-void sim_run(const struct sim_trace *tr, const struct sim_params *par,
-	     struct sim_policy *pols, int n, int progress)
+int sim_run(const struct sim_trace *tr, const struct sim_params *par,
+	    struct sim_policy *pols, int n, int progress)
 {
 	struct sim_runner r;
 
-	sim_runner_init(&r, tr, par, pols, n, progress);
+	if (sim_runner_init(&r, tr, par, pols, n, progress))
+		return -1;
 	sim_runner_finish(&r);
+	return 0;
 }
 
 FILE *sim_open_csv(const char *path, const char *header)

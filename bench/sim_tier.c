@@ -15,6 +15,7 @@
 
 #include "deferred.h"
 #include "sim.h"
+#include "vtier_abit_defs.h"
 
 void sim_default_params(struct sim_params *par)
 {
@@ -27,7 +28,13 @@ void sim_default_params(struct sim_params *par)
 	par->mig_2m_ns = 190000;	/* lkml move_pages, 2 MiB */
 	par->epoch_ns = 100000000ull;
 	par->weight = 1;
+	par->sampler = SIM_SAMPLER_PEBS;
 	par->sample_n = 1;
+	par->pebs_sample_ns = 250;	/* ROSS'17: 200-300 ns per PEBS record */
+	par->abit_interval_ns = ABIT_DEFAULT_INTERVAL_MS * 1000000ull;
+	par->abit_budget_permille = VTIER_DEFAULT_CPU_BUDGET_PERMILLE;
+	par->abit_hot_ranges = ABIT_DEFAULT_HOT_RANGES;
+	par->abit_entry_ns = 430;	/* measured, docs/PERFORMANCE.md (TCG) */
 	par->seed = 1;
 	par->vtier_batch_ns = 10000000ull;
 	par->vtier_deferred_max = DEFERRED_DEFAULT_MAX;	/* vtierd's default */
@@ -132,7 +139,7 @@ void sim_tier_end_epoch(struct sim_tier *t, uint64_t start_ns, uint64_t len_ns)
 {
 	const struct sim_params *par = t->par;
 	struct sim_epoch_stats *e = &t->e;
-	double time = e->mig_ns;
+	double time = e->mig_ns + e->track_ns;
 	int i;
 
 	if (!len_ns)
@@ -152,6 +159,7 @@ void sim_tier_end_epoch(struct sim_tier *t, uint64_t start_ns, uint64_t len_ns)
 	t->demoted += e->dem;
 	t->mig_bytes += e->mig_bytes;
 	t->mig_ns += e->mig_ns;
+	t->track_ns += e->track_ns;
 	t->time_ns += time;
 	if (t->epoch_csv)
 		fprintf(t->epoch_csv, "%s,%llu,%llu,%llu,%llu,%llu,%llu,%.6f,%.0f\n",

@@ -43,19 +43,19 @@
 
 #include "vtier.h"
 #include "vtier_abit.h"
+#include "vtier_abit_defs.h"
 #include "vtier_sampler.h"
 
 #define ABIT_MAX_PIDS		16
-#define ABIT_MAX_INTERVAL_US	(10 * USEC_PER_SEC)
-#define ABIT_MIN_CURSOR		64		/* entries: always progress */
+#define ABIT_MAX_INTERVAL_US	(ABIT_MAX_INTERVAL_MS * USEC_PER_MSEC)
 #define ABIT_MAX_CURSOR		BIT_ULL(26)
 
-static unsigned int abit_interval_ms = 200;
+static unsigned int abit_interval_ms = ABIT_DEFAULT_INTERVAL_MS;
 module_param(abit_interval_ms, uint, 0444);
 MODULE_PARM_DESC(abit_interval_ms,
 		 "abit: shortest round interval, ms (10..10000); longer while over budget");
 
-static unsigned int abit_hot_ranges = 4096;
+static unsigned int abit_hot_ranges = ABIT_DEFAULT_HOT_RANGES;
 module_param(abit_hot_ranges, uint, 0444);
 MODULE_PARM_DESC(abit_hot_ranges,
 		 "abit: 2 MiB ranges revisited every round (16..65536)");
@@ -281,11 +281,13 @@ static void control(struct abit_state *st, u64 cost, u64 hot_cost)
 	u64 min_us = (u64)abit_interval_ms * USEC_PER_MSEC;
 
 	st->ns_per_entry = max((3 * st->ns_per_entry + per) / 4, 1ULL);
-	if (cost > budget_ns + budget_ns / 4)
-		st->interval_us = min(st->interval_us * 5 / 4,
+	if (cost > budget_ns + budget_ns / ABIT_OVER_DIV)
+		st->interval_us = min(st->interval_us +
+				      st->interval_us / ABIT_GROW_DIV,
 				      (u64)ABIT_MAX_INTERVAL_US);
 	else if (cost < budget_ns / 2)
-		st->interval_us = max(st->interval_us * 4 / 5, min_us);
+		st->interval_us = max(st->interval_us -
+				      st->interval_us / ABIT_SHRINK_DIV, min_us);
 	budget_ns = st->interval_us * vtier_cpu_budget_permille;
 	st->cursor_budget = hot_cost < budget_ns ?
 		div64_u64(budget_ns - hot_cost, st->ns_per_entry) : 0;

@@ -17,9 +17,10 @@
 #include <linux/sysfs.h>
 
 #include "vtier.h"
+#include "vtier_abit_defs.h"
 #include "vtier_sampler.h"
 
-unsigned int vtier_cpu_budget_permille = 10;
+unsigned int vtier_cpu_budget_permille = VTIER_DEFAULT_CPU_BUDGET_PERMILLE;
 module_param_named(cpu_budget_permille, vtier_cpu_budget_permille, uint, 0444);
 MODULE_PARM_DESC(cpu_budget_permille,
 		 "CPU time a sampler may use, per mille of one CPU (1..500; default 10 = 1%)");

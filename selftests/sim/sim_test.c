@@ -31,8 +31,12 @@ struct rec {
 static void hand_params(struct sim_params *par)
 {
 	sim_default_params(par);
-	/* The hand-computed cases start all slow; first-touch has its own. */
+	/*
+	 * The hand-computed cases start all slow and sample for free;
+	 * first-touch start and tracking costs have their own cases.
+	 */
 	par->initial_slow = 1;
+	par->pebs_sample_ns = 0;
 	par->bw_gbs[SIM_FAST] = 0;
 	par->bw_gbs[SIM_SLOW] = 0;
 	par->epoch_ns = S;

@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The accessed-bit scanner's defaults and control constants, in plain C:
+ * vtier_abit.c builds with them, and the simulator's model of the scanner
+ * (bench/sim_abit.c) uses the same values.
+ */
+#ifndef VTIER_ABIT_DEFS_H
+#define VTIER_ABIT_DEFS_H
+
+#define ABIT_DEFAULT_INTERVAL_MS	200	/* shortest round interval */
+#define ABIT_DEFAULT_HOT_RANGES		4096	/* 2 MiB ranges revisited each round */
+#define ABIT_MAX_INTERVAL_MS		10000	/* the interval's ceiling */
+#define ABIT_MIN_CURSOR			64	/* entries: the cold walk always moves */
+#define VTIER_DEFAULT_CPU_BUDGET_PERMILLE 10	/* 1% of one CPU */
+
+/*
+ * The interval controller: a round over budget * (1 + 1/OVER) lengthens
+ * the interval by 1/GROW; one under budget / 2 shortens it by 1/SHRINK.
+ */
+#define ABIT_OVER_DIV			4
+#define ABIT_GROW_DIV			4
+#define ABIT_SHRINK_DIV			5
+
+#endif /* VTIER_ABIT_DEFS_H */
