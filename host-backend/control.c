@@ -55,6 +55,17 @@ static void add_placement(json_t *o, const struct vm *vm)
 		"deferred_pending", (json_int_t)d->len,
 		"deferred_retried", (json_int_t)d->retried,
 		"deferred_dropped", (json_int_t)d->dropped));
+	/* First touch (--initial first-touch); node -1 when off. */
+	json_object_update_new(o, json_pack(
+		"{s:i, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
+		"first_touch_node", pl->ft.on ? pl->ft.node : -1,
+		"first_touch_pages", (json_int_t)pl->ft.st.fast,
+		"first_touch_slow_pages", (json_int_t)pl->ft.st.slow,
+		"first_touch_excess_pages", (json_int_t)pl->ft.st.excess,
+		"first_touch_evicted", (json_int_t)pl->ft.st.evicted,
+		"first_touch_switches", (json_int_t)pl->ft.st.switches,
+		"first_touch_passes", (json_int_t)pl->ft.st.passes,
+		"first_touch_pass_us", (json_int_t)pl->ft.st.last_pass_us));
 	json_object_update_new(o, json_pack(
 		"{s:i, s:i, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:i}",
 		"fast_node", g_observe_only ? -1 : g_place.fast_node,

@@ -6,7 +6,8 @@
  *   vtierd --vm name=vm0,socket=PATH[,cid=3][,quota=SIZE][,port=9771]
  *          [,connect] [--vm ...] [--control PATH] [-v]
  *          [--fast-node N] [--slow-node N] [--fmem-total SIZE]
- *          [--initial slow|fast|local] [--vm-mbps N] [--host-mbps N]
+ *          [--initial slow|fast|local|first-touch] [--vm-mbps N]
+ *          [--host-mbps N]
  *          [--hint-rate N] [--queue-len N] [--deferred-max N]
  *          [,min=SIZE][,max=SIZE][,weight=N] (in --vm)
  *          [--balance utility|proportional|static|off] [--balance-period MS]
@@ -57,7 +58,8 @@ static void usage(FILE *f)
 		"  --fast-node N   node promoted pages go to (default: first node with CPUs)\n"
 		"  --slow-node N   node demoted pages go to (default: first CPU-less node)\n"
 		"  --fmem-total SIZE  fast memory vtierd hands out to all VMs (default: no limit)\n"
-		"  --initial slow|fast|local  where a VM's RAM starts (default slow)\n"
+		"  --initial slow|fast|local|first-touch  where a VM's RAM starts (default\n"
+		"                  slow; first-touch: fast until the quota is used)\n"
 		"  --vm-mbps N     migration bandwidth per VM, MB/s (default 0: unlimited)\n"
 		"  --host-mbps N   migration bandwidth for all VMs, MB/s (default 0: unlimited)\n"
 		"  --hint-rate N   hints per second per VM (default 0: unlimited)\n"
@@ -170,6 +172,8 @@ static int parse_placement_opt(int c, const char *arg)
 			mopts.initial = INITIAL_FAST;
 		else if (!strcmp(arg, "local"))
 			mopts.initial = INITIAL_LOCAL;
+		else if (!strcmp(arg, "first-touch"))
+			mopts.initial = INITIAL_FIRST_TOUCH;
 		else
 			goto bad;
 		return 0;

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/mman.h>
 #include <sys/timerfd.h>
 #include <time.h>
 #include <unistd.h>
@@ -35,7 +36,7 @@ uint64_t migrate_now_ns(void)
 const char *migrate_initial_name(enum place_initial i)
 {
 	return i == INITIAL_SLOW ? "slow" : i == INITIAL_FAST ? "fast" :
-	       "local";
+	       i == INITIAL_FIRST_TOUCH ? "first-touch" : "local";
 }
 
 static void arm_tick(bool on)
@@ -47,6 +48,23 @@ static void arm_tick(bool on)
 	if (on)
 		it.it_value.tv_nsec = it.it_interval.tv_nsec = TICK_NS;
 	timerfd_settime(tick_ev.fd, 0, &it, NULL);
+}
+
+static void scan_first_touch(struct vm *vm, uint64_t now)
+{
+	const struct place_ft_stats *f = &vm->place.ft.st;
+	uint64_t passes = f->passes;
+
+	placement_ft_scan(&vm->place, now);
+	if (passes || !f->passes)
+		return;
+	vm_log(vm, "first touch: first scan of %llu frames in %llu us: %llu pages fast (quota %llu), %llu slow, %llu moved to the slow node; policy node %d",
+	       (unsigned long long)vm->place.max_pfn,
+	       (unsigned long long)f->last_pass_us,
+	       (unsigned long long)f->fast,
+	       (unsigned long long)vm->place.quota_pages,
+	       (unsigned long long)f->slow, (unsigned long long)f->excess,
+	       vm->place.ft.node);
 }
 
 static void tick_ready(struct ev *ev, uint32_t events)
@@ -61,6 +79,12 @@ static void tick_ready(struct ev *ev, uint32_t events)
 	for (i = 0; i < n_vms; i++)
 		if (all_vms[i]->place.fast)
 			waiting |= placement_tick(&all_vms[i]->place, now);
+	/* First touch: look for new pages every tick, for good. */
+	for (i = 0; i < n_vms; i++)
+		if (all_vms[i]->place.ft.on) {
+			scan_first_touch(all_vms[i], now);
+			waiting = true;
+		}
 	/* A tick's demotions may have made room in the pool for other VMs. */
 	for (i = 0; i < n_vms; i++)
 		waiting |= placement_retry(&all_vms[i]->place, now);
@@ -177,6 +201,48 @@ static void sweep_to_slow(struct vm *vm)
 	       (unsigned long long)((migrate_now_ns() - t0) / 1000000));
 }
 
+/* First touch: which frames have a page in the RAM file (mincore). */
+static int ft_resident(void *ctx, uint64_t gpfn, unsigned int n,
+		       uint8_t *vec)
+{
+	const struct vm *vm = ctx;
+	uint64_t lo = gpfn << PLACE_PAGE_SHIFT;
+	uint64_t hi = (gpfn + n) << PLACE_PAGE_SHIFT;
+	unsigned int i;
+
+	memset(vec, 0, n);
+	for (i = 0; i < vm->mem.n; i++) {
+		const struct mem_region *r = &vm->mem.r[i];
+		uint64_t a = r->d.gpa > lo ? r->d.gpa : lo;
+		uint64_t b = r->d.gpa + r->d.size < hi ? r->d.gpa + r->d.size : hi;
+		uint8_t *p;
+
+		if (a >= b)
+			continue;
+		/* Regions are page aligned in gpa and in the file. */
+		p = r->hva + (a - r->d.gpa);
+		if (((uintptr_t)p & (PLACE_PAGE_SIZE - 1)) ||
+		    mincore(p, b - a, vec + ((a - lo) >> PLACE_PAGE_SHIFT)))
+			return -1;
+	}
+	return 0;
+}
+
+static void ft_set_policy(void *ctx, int node)
+{
+	struct vm *vm = ctx;
+
+	set_policy(vm, node);
+	if (g_verbose)
+		vm_log(vm, "first touch: new pages go to node %d (fast %llu of quota %llu)",
+		       node, (unsigned long long)vm->place.held_pages,
+		       (unsigned long long)vm->place.quota_pages);
+}
+
+static const struct place_ft_ops ft_ops = {
+	.resident = ft_resident, .set_policy = ft_set_policy,
+};
+
 void migrate_attach(struct vm *vm)
 {
 	uint64_t max_pfn = memtab_top(&vm->mem) >> PLACE_PAGE_SHIFT;
@@ -205,6 +271,11 @@ void migrate_attach(struct vm *vm)
 		sweep_to_slow(vm);
 	} else if (initial == INITIAL_FAST) {
 		set_policy(vm, g_place.fast_node);
+	} else if (initial == INITIAL_FIRST_TOUCH) {
+		/* Pages already there are found by the first scan, as any. */
+		if (placement_first_touch(&vm->place, &ft_ops))
+			vm_error(vm, "out of memory for the first-touch table");
+		arm_tick(true);
 	}
 }
 

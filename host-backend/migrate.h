@@ -13,7 +13,9 @@
 
 struct vm;
 
-enum place_initial { INITIAL_SLOW, INITIAL_FAST, INITIAL_LOCAL };
+enum place_initial {
+	INITIAL_SLOW, INITIAL_FAST, INITIAL_LOCAL, INITIAL_FIRST_TOUCH,
+};
 
 struct migrate_opts {
 	int fast_node, slow_node;	/* -1: from the topology */

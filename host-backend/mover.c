@@ -141,7 +141,23 @@ static void mp_move(struct mover *mv, pid_t pid, const uint64_t *addr,
 	}
 }
 
-struct mover mover_move_pages = { .move = mp_move };
+static int mp_query(struct mover *mv, pid_t pid, const uint64_t *addr,
+		    unsigned int n, int *node)
+{
+	unsigned int c;
+	int rc;
+
+	(void)mv;
+	for (; n; addr += c, node += c, n -= c) {
+		c = n < MOVER_MAX_BATCH ? n : MOVER_MAX_BATCH;
+		rc = mover_query(pid, addr, c, node);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+struct mover mover_move_pages = { .move = mp_move, .query = mp_query };
 
 int mover_check_access(pid_t pid)
 {

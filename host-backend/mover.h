@@ -35,6 +35,12 @@ struct mover {
 	 */
 	void (*move)(struct mover *m, pid_t pid, const uint64_t *addr,
 		     unsigned int n, int node, struct move_out *out);
+	/*
+	 * Node of each of the n pages (or -errno, -ENOENT: not present);
+	 * nothing is faulted in.  0, or -errno when the call failed.
+	 */
+	int (*query)(struct mover *m, pid_t pid, const uint64_t *addr,
+		     unsigned int n, int *node);
 	/* Pages handed to move_pages(2) to be moved (not queries). */
 	uint64_t calls, pages_asked;
 };

@@ -2,6 +2,7 @@
 /* Placement accounting, quota, rate limits and the wait queue. */
 #include "placement.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -96,6 +97,8 @@ void placement_detach(struct placement *pl)
 	pl->q_len = pl->q_head = 0;
 	free(pl->fast);
 	free(pl->q);
+	free(pl->ft.seen);
+	memset(&pl->ft, 0, offsetof(struct place_ft, st));	/* counters stay */
 	fast_order_free(&pl->order);
 	deferred_detach(&pl->def);
 	pl->def_wait = false;
@@ -117,9 +120,10 @@ static bool is_fast(const void *pl, uint64_t gpfn)
 	return placement_fast(pl, gpfn);
 }
 
-static void set_fast(struct placement *pl, uint64_t gpfn, bool on)
+void placement_set_fast(struct placement *pl, uint64_t gpfn, bool on)
 {
 	uint64_t bit = 1ull << (gpfn % 64);
+	size_t len = pl->order.len;
 
 	if (placement_fast(pl, gpfn) == on)
 		return;
@@ -129,10 +133,33 @@ static void set_fast(struct placement *pl, uint64_t gpfn, bool on)
 		pl->host->fmem_held_pages++;
 		fast_order_push(&pl->order, gpfn, pl->held_pages, pl->max_pfn,
 				is_fast, pl);
+		/* Compacted (or lost): the victims' start index is stale. */
+		if (pl->order.len != len + 1)
+			pl->ft.victim_from = 0;
 	} else {
 		pl->held_pages--;
 		pl->host->fmem_held_pages--;
 	}
+}
+
+static void set_fast(struct placement *pl, uint64_t gpfn, bool on)
+{
+	placement_set_fast(pl, gpfn, on);
+}
+
+uint64_t placement_room(const struct placement *pl)
+{
+	const struct place_host *h = pl->host;
+	uint64_t room = pl->held_pages < pl->quota_pages ?
+			pl->quota_pages - pl->held_pages : 0;
+
+	if (h->fmem_total_pages) {
+		uint64_t pool = h->fmem_held_pages < h->fmem_total_pages ?
+				h->fmem_total_pages - h->fmem_held_pages : 0;
+
+		room = pool < room ? pool : room;
+	}
+	return room;
 }
 
 static void note_moved(struct placement *pl, const struct place_req *r,
@@ -205,15 +232,62 @@ static void move_pages_of(struct placement *pl, const struct place_req *r,
 	mv->move(mv, pl->pid, addr, n, node, out);
 }
 
-static enum verdict process(struct placement *pl, const struct place_req *r,
-			    uint64_t now)
+/*
+ * First touch: demote the n victims (oldest unwanted fast frames) to the
+ * slow node, already paid for by the promotion that needs their room.
+ */
+static void evict(struct placement *pl, const uint64_t *victim,
+		  unsigned int n)
 {
 	static uint64_t addr[PLACE_HUGE_FRAMES], gpfn[PLACE_HUGE_FRAMES];
 	static struct move_out out[PLACE_HUGE_FRAMES];
 	struct place_host *h = pl->host;
+	unsigned int i, m = 0, moved = 0;
+
+	for (i = 0; i < n; i++)
+		if (!pl->xlate(pl->xlate_ctx, victim[i], &addr[m]))
+			gpfn[m++] = victim[i];
+	h->mover->move(h->mover, pl->pid, addr, m, h->slow_node, out);
+	for (i = 0; i < m; i++) {
+		switch (out[i].res) {
+		case MV_MOVED:
+			moved++;
+			/* fall through */
+		case MV_ALREADY:
+			pl->st.already += out[i].res == MV_ALREADY;
+			pl->ft.st.evicted++;
+			set_fast(pl, gpfn[i], false);
+			break;
+		case MV_ABSENT:
+			pl->st.absent++;
+			set_fast(pl, gpfn[i], false);
+			break;
+		case MV_BUSY:
+			pl->st.busy++;
+			break;
+		default:
+			pl->st.failed++;
+			pl->st.last_errno = out[i].err;
+			break;
+		}
+	}
+	pl->st.demoted += moved;
+	pl->st.moved_bytes += (uint64_t)moved * PLACE_PAGE_SIZE;
+	pl->win_bytes += (uint64_t)moved * PLACE_PAGE_SIZE;
+	bucket_add(&pl->bw, (double)(n - moved) * PLACE_PAGE_SIZE);
+	bucket_add(&h->bw, (double)(n - moved) * PLACE_PAGE_SIZE);
+}
+
+static enum verdict process(struct placement *pl, const struct place_req *r,
+			    uint64_t now)
+{
+	static uint64_t addr[PLACE_HUGE_FRAMES], gpfn[PLACE_HUGE_FRAMES];
+	static uint64_t victim[PLACE_HUGE_FRAMES];
+	static struct move_out out[PLACE_HUGE_FRAMES];
+	struct place_host *h = pl->host;
 	bool promote = r->action == VTIER_HINT_PROMOTE;
-	uint64_t moved = 0, frames = 1ull << r->order;
-	unsigned int busy = 0, failed = 0;
+	uint64_t moved = 0, frames = 1ull << r->order, room;
+	unsigned int busy = 0, failed = 0, need = 0;
 	int i, n = collect(pl, r, addr, gpfn);
 	double cost;
 
@@ -223,17 +297,31 @@ static enum verdict process(struct placement *pl, const struct place_req *r,
 		pl->st.already += frames;
 		return V_APPLIED;
 	}
-	if (promote && ((pl->held_pages + (uint64_t)n > pl->quota_pages) ||
-			(h->fmem_total_pages &&
-			 h->fmem_held_pages + (uint64_t)n > h->fmem_total_pages)))
-		return V_NOROOM;
-	cost = (double)n * PLACE_PAGE_SIZE;
+	room = promote ? placement_room(pl) : 0;
+	if (promote && (uint64_t)n > room) {
+		/* First touch: the oldest frames the guest does not want. */
+		need = (unsigned int)((uint64_t)n - room);
+		if (!pl->ft.on ||
+		    placement_ft_victims(pl, r->gpfn, frames, victim, need) < need)
+			return V_NOROOM;
+	}
+	cost = (double)(n + (int)need) * PLACE_PAGE_SIZE;
 	if (!bucket_has(&pl->hints, 1, now) || !bucket_has(&pl->bw, cost, now) ||
 	    !bucket_has(&h->bw, cost, now))
 		return V_WAIT;
 	bucket_add(&pl->hints, -1);
 	bucket_add(&pl->bw, -cost);
 	bucket_add(&h->bw, -cost);
+	if (need) {
+		evict(pl, victim, need);
+		if (placement_room(pl) < (uint64_t)n) {	/* a victim stayed */
+			cost = (double)n * PLACE_PAGE_SIZE;
+			bucket_add(&pl->hints, 1);
+			bucket_add(&pl->bw, cost);
+			bucket_add(&h->bw, cost);
+			return V_NOROOM;
+		}
+	}
 	move_pages_of(pl, r, addr, (unsigned int)n,
 		      promote ? h->fast_node : h->slow_node, out);
 	for (i = 0; i < n; i++) {
@@ -328,6 +416,8 @@ void placement_batch(struct placement *pl, const struct vtier_hint_host *h,
 			if (h[i].action != want)
 				continue;
 			deferred_want(&pl->def, r.gpfn, r.order, pass);
+			if (!pass)	/* a fast frame may be a victim now */
+				pl->ft.victim_from = 0;
 			if (!pl->fast)
 				count(ack, V_REJECTED);	/* no VMM memory */
 			else
@@ -337,6 +427,7 @@ void placement_batch(struct placement *pl, const struct vtier_hint_host *h,
 		if (!pass)
 			placement_retry(pl, now_ns);
 	}
+	placement_ft_policy(pl);
 }
 
 uint64_t placement_demote_oldest(struct placement *pl, uint64_t n,
@@ -356,6 +447,7 @@ uint64_t placement_demote_oldest(struct placement *pl, uint64_t n,
 		n = n < 256 ? n : 256;
 	}
 	got = fast_order_oldest(&pl->order, pl->max_pfn, is_fast, pl, buf, n);
+	pl->ft.victim_from = 0;
 	for (i = 0; i < got; i++) {
 		struct place_req r = { .gpfn = buf[i], .t_ns = now_ns,
 				       .action = VTIER_HINT_DEMOTE };
@@ -366,6 +458,7 @@ uint64_t placement_demote_oldest(struct placement *pl, uint64_t n,
 	}
 	if (buf != one)
 		free(buf);
+	placement_ft_policy(pl);
 	return got;
 }
 
@@ -397,9 +490,10 @@ bool placement_retry(struct placement *pl, uint64_t now_ns)
 
 	pl->def_wait = false;
 	/* Queued hints are older than any retry: they go first. */
-	if (!pl->fast || pl->q_len)
-		return false;
-	deferred_retry(&pl->def, retry_one, &c);
+	if (pl->fast && !pl->q_len)
+		deferred_retry(&pl->def, retry_one, &c);
+	/* A quota change or another VM's moves may have changed the room. */
+	placement_ft_policy(pl);
 	return pl->def_wait;
 }
 
@@ -418,6 +512,7 @@ bool placement_tick(struct placement *pl, uint64_t now_ns)
 		pl->q_head = (pl->q_head + 1) % cap;
 		pl->q_len--;
 	}
+	placement_ft_policy(pl);
 	return pl->q_len > 0 || placement_retry(pl, now_ns);
 }
 

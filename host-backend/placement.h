@@ -66,6 +66,41 @@ struct place_stats {
 /* Gives the VMM's address of guest frame gpfn; 0, or -1 if not RAM. */
 typedef int (*place_xlate_fn)(void *ctx, uint64_t gpfn, uint64_t *vmm_addr);
 
+/*
+ * First touch (--initial first-touch, firsttouch.c): what vtierd's side
+ * provides.  ctx is placement's xlate_ctx.
+ */
+struct place_ft_ops {
+	/*
+	 * Which of the n frames from gpfn have memory behind them (vec[i]
+	 * bit 0, as mincore(2)); frames that are not RAM give 0.  0 or -1.
+	 */
+	int (*resident)(void *ctx, uint64_t gpfn, unsigned int n, uint8_t *vec);
+	/* Pages the VMM faults in from now on go to node (shared policy). */
+	void (*set_policy)(void *ctx, int node);
+};
+
+struct place_ft_stats {
+	uint64_t fast;		/* pages found fast and counted (first touch) */
+	uint64_t slow;		/* pages found on another node */
+	uint64_t excess;	/* found fast without room: moved to slow */
+	uint64_t evicted;	/* demoted to make room for a promotion */
+	uint64_t switches;	/* policy changes after the first */
+	uint64_t passes;	/* complete scans of guest RAM */
+	uint64_t last_pass_us;	/* how long the last complete scan took */
+};
+
+struct place_ft {
+	bool on;
+	const struct place_ft_ops *ops;
+	uint64_t *seen;		/* bitmap: first touch recorded (either node) */
+	uint64_t cursor;	/* next frame the scan looks at */
+	uint64_t pass_start_ns;
+	int node;		/* where the policy points, -1: not set yet */
+	size_t victim_from;	/* fast_order entries before it: no victims */
+	struct place_ft_stats st;
+};
+
 struct placement {
 	struct place_host *host;
 	uint64_t quota_pages;	/* fast pages this VM may hold */
@@ -80,6 +115,7 @@ struct placement {
 	struct fast_order order;	/* when each fast gpfn became fast */
 	struct deferred def;	/* promotions waiting for room */
 	bool def_wait;		/* a retry waits for a rate limit */
+	struct place_ft ft;	/* --initial first-touch */
 
 	struct bucket bw, hints;
 	struct place_req *q;	/* FIFO ring of host->queue_len */
@@ -133,6 +169,34 @@ bool placement_fast(const struct placement *pl, uint64_t gpfn);
  */
 uint64_t placement_demote_oldest(struct placement *pl, uint64_t n,
 				 uint64_t now_ns);
+/*
+ * First touch (firsttouch.c, docs/placement.md): from now on the VM's
+ * pages first touched while it holds less than its quota (and the pool
+ * has room) are counted as fast, later ones go to the slow node, and a
+ * promotion without room evicts the oldest fast frame the guest does not
+ * want.  Sets the policy at once.  0, or -1 without memory.
+ */
+int placement_first_touch(struct placement *pl,
+			  const struct place_ft_ops *ops);
+/*
+ * One bounded step of the scan for newly present pages (the drain timer
+ * calls it every tick while first touch is on).
+ */
+void placement_ft_scan(struct placement *pl, uint64_t now_ns);
+/* Point the policy where the room says (fast while any is left). */
+void placement_ft_policy(struct placement *pl);
+
+/* For firsttouch.c: count gpfn fast (or not); room for more fast pages. */
+void placement_set_fast(struct placement *pl, uint64_t gpfn, bool on);
+uint64_t placement_room(const struct placement *pl);
+/*
+ * For placement.c: up to n victims for a promotion of [first, first +
+ * frames), oldest first: fast frames the guest does not want fast
+ * (!deferred_wanted), outside the promotion's range.  Returns how many.
+ */
+size_t placement_ft_victims(struct placement *pl, uint64_t first,
+			    uint64_t frames, uint64_t *out, size_t n);
+
 /* Hint-to-placement latency of the recent moves, µs (0 if none). */
 void placement_latency(const struct placement *pl, uint32_t *p50,
 		       uint32_t *p99);

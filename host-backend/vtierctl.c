@@ -121,12 +121,12 @@ static void print_status(json_t *rep)
 	if (json_is_true(json_object_get(json_array_get(vms, 0), "observe_only")))
 		return;
 	/* Placement: pages are 4 KiB; hints deferred for lack of quota. */
-	printf("\n%-10s %21s %9s %9s %9s %9s %7s %8s %10s %10s %9s %9s %9s\n", "VM",
+	printf("\n%-10s %21s %9s %9s %9s %9s %7s %8s %10s %10s %9s %9s %9s %9s %9s %9s\n", "VM",
 	       "FAST/QUOTA PAGES", "PROMOTED", "DEMOTED", "DEFERRED", "FAILED",
 	       "DROPPED", "MB/S", "P50_US", "P99_US", "DEF_PEND", "DEF_RETRY",
-	       "DEF_DROP");
+	       "DEF_DROP", "FT_FAST", "FT_EXCESS", "FT_EVICT");
 	json_array_foreach(vms, i, v) {
-		printf("%-10s %10lld/%-10lld %9lld %9lld %9lld %9lld %7lld %8.1f %10lld %10lld %9lld %9lld %9lld\n",
+		printf("%-10s %10lld/%-10lld %9lld %9lld %9lld %9lld %7lld %8.1f %10lld %10lld %9lld %9lld %9lld %9lld %9lld %9lld\n",
 		       str(v, "name"), num(v, "fast_pages"), num(v, "quota_pages"),
 		       num(v, "promoted_pages"), num(v, "demoted_pages"),
 		       num(v, "deferred_hints"), num(v, "failed_pages"),
@@ -134,7 +134,9 @@ static void print_status(json_t *rep)
 		       (double)num(v, "move_bytes_per_s") / (1 << 20),
 		       num(v, "latency_p50_us"), num(v, "latency_p99_us"),
 		       num(v, "deferred_pending"), num(v, "deferred_retried"),
-		       num(v, "deferred_dropped"));
+		       num(v, "deferred_dropped"), num(v, "first_touch_pages"),
+		       num(v, "first_touch_excess_pages"),
+		       num(v, "first_touch_evicted"));
 	}
 }
 

@@ -32,6 +32,8 @@ TEST(bad_placement_options_are_refused)
 	EXPECT_EQ(2, vtierd_exit("--host-mbps", "x"));
 	/* A good value gets past parsing (then fails on the socket path). */
 	EXPECT_EQ(1, vtierd_exit("--initial", "local"));
+	EXPECT_EQ(1, vtierd_exit("--initial", "first-touch"));
+	EXPECT_EQ(2, vtierd_exit("--initial", "first"));
 }
 
 TEST(observe_only_status_has_placement_fields)
@@ -43,7 +45,10 @@ TEST(observe_only_status_has_placement_fields)
 		"absent_pages", "busy_pages", "failed_pages", "deferred_hints",
 		"queued_hints", "dropped_hints", "queue_depth", "moved_bytes",
 		"move_bytes_per_s", "latency_p50_us", "latency_p99_us",
-		"last_move_errno",
+		"last_move_errno", "first_touch_pages", "first_touch_slow_pages",
+		"first_touch_excess_pages", "first_touch_evicted",
+		"first_touch_switches", "first_touch_passes",
+		"first_touch_pass_us",
 	};
 	struct vtierd_child d;
 	struct vtier_msg w, ack;
@@ -72,6 +77,7 @@ TEST(observe_only_status_has_placement_fields)
 	EXPECT_EQ(1, jint(vm, "hints_translated"));
 	EXPECT_EQ(-1, jint(vm, "fast_node"));
 	EXPECT_EQ(-1, jint(vm, "slow_node"));
+	EXPECT_EQ(-1, jint(vm, "first_touch_node"));
 	/* Observe-only, fast_pages is the logical residency (balancer). */
 	EXPECT_EQ(1, jint(vm, "fast_pages"));
 	for (i = 0; i < sizeof(zero) / sizeof(zero[0]); i++)
