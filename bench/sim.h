@@ -55,6 +55,13 @@ void sim_trace_init(struct sim_trace *t);
 int sim_trace_add(struct sim_trace *t, uint64_t ts, uint64_t pfn, int write);
 /* Load a trace v1 file (plain or gzip, "-" = stdin); 0 or -1. */
 int sim_trace_load(struct sim_trace *t, const char *path, int progress);
+/*
+ * Repeat the records from from_ns (after the first record) to the end,
+ * times more times, each copy after the previous one: a steady phase
+ * looped to reach a longer run (docs/simulator.md).  0 or -1 (out of
+ * memory, or no record from there on).
+ */
+int sim_trace_loop(struct sim_trace *t, uint64_t from_ns, uint64_t times);
 /* The page id of pfn, or -1 if the trace never touches it. */
 int64_t sim_trace_id(const struct sim_trace *t, uint64_t pfn);
 void sim_trace_free(struct sim_trace *t);
@@ -80,6 +87,7 @@ struct sim_params {
 	uint32_t abit_budget_permille;	/* abit: CPU budget of one vCPU */
 	uint32_t abit_hot_ranges;	/* abit: ranges revisited each round */
 	double abit_entry_ns;		/* abit: cost of one entry checked */
+	uint32_t warmup_pct;	/* the steady state starts after this % of the run */
 	uint64_t seed;
 	uint64_t fast_pages;	/* F */
 	/*
@@ -132,6 +140,10 @@ struct sim_tier {
 	uint64_t retried;	/* of those, pages promoted on a later retry */
 	uint64_t evicted;	/* first-touched pages demoted to make room */
 	double mig_ns, track_ns, time_ns;
+	/* the steady state: epochs from steady_from_ns on (runner sets it) */
+	uint64_t steady_from_ns;
+	uint64_t steady_accesses, steady_hits;
+	double steady_time_ns;
 	/* the epoch in progress */
 	struct sim_epoch_stats e;
 	uint64_t epoch;

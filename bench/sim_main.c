@@ -22,6 +22,7 @@ struct opts {
 	const struct sim_policy_ops *pol[MAX_POL];
 	int npol, quiet;
 	uint64_t ratio;		/* R of 1:R; 0 when --fast-pages */
+	uint64_t loop_from_ns, loops, loop_to_s;	/* --loop-from, --loop, --loop-to-s */
 	struct sim_multi_opts multi;	/* with --vm */
 };
 
@@ -61,6 +62,10 @@ static void usage(FILE *f)
 "  --tpp-window-ms N (default 1000)  --tpp-wmark PCT (default 2)\n"
 "  --tpp-scan-ms N     tpp's hint faults from a page-table scan of this period\n"
 "                      instead of the sampled records (default 0: samples)\n"
+"  --loop-from-ns NS   the steady phase starts NS after the first record (default 0)\n"
+"  --loop N            repeat the steady phase N more times (default 0), or\n"
+"  --loop-to-s S       as often as it takes to last at least S seconds\n"
+"  --warmup-pct P      steady-state figures count after P%% of the run (default 20)\n"
 "  --csv FILE          append one row per policy (header if FILE is new or empty)\n"
 "  --epoch-csv FILE    append one row per policy and epoch\n"
 "  --quiet             no progress on stderr\n"
@@ -125,7 +130,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 	       O_SEED, O_EPOCH, O_LATF, O_LATS, O_BWF, O_BWS, O_M4, O_M2,
 	       O_VB, O_VE, O_VC, O_VH, O_VR, O_VG, O_VM, O_HP, O_MP, O_MC,
 	       O_TW, O_TM, O_CSV, O_ECSV, O_QUIET, O_VMSPEC, O_BAL, O_BP, O_BD,
-	       O_BS, O_BDB, O_START, O_TS, O_VD, O_INIT, O_LAZY, O_SAMPLER, O_PEBSNS, O_AI, O_AB, O_AE, O_AH };
+	       O_BS, O_BDB, O_START, O_TS, O_VD, O_INIT, O_LAZY, O_SAMPLER, O_PEBSNS, O_AI, O_AB, O_AE, O_AH, O_LF, O_LN, O_LT, O_WU };
 	static const struct option lo[] = {
 		{ "policy", 1, 0, O_POL }, { "fast-pages", 1, 0, O_FAST },
 		{ "ratio", 1, 0, O_RATIO }, { "label", 1, 0, O_LABEL },
@@ -150,6 +155,8 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		{ "sampler", 1, 0, O_SAMPLER }, { "pebs-sample-ns", 1, 0, O_PEBSNS },
 		{ "abit-interval-ms", 1, 0, O_AI }, { "abit-budget-permille", 1, 0, O_AB },
 		{ "abit-entry-ns", 1, 0, O_AE }, { "abit-hot-ranges", 1, 0, O_AH },
+		{ "loop-from-ns", 1, 0, O_LF }, { "loop", 1, 0, O_LN },
+		{ "loop-to-s", 1, 0, O_LT }, { "warmup-pct", 1, 0, O_WU },
 		{ "help", 0, 0, 'h' }, { 0 }
 	};
 	struct sim_params *par = &o->par;
@@ -212,6 +219,10 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		case O_BD: bad = parse_ms(optarg, &mo->deadline_ns); break;
 		case O_BS: bad = parse_u64(optarg, &mo->step_pages); break;
 		case O_BDB: bad = parse_u64(optarg, &mo->deadband_pages); break;
+		case O_LF: bad = parse_u64(optarg, &o->loop_from_ns); break;
+		case O_LN: bad = parse_u64(optarg, &o->loops) || o->loops > 1000; break;
+		case O_LT: bad = parse_u64(optarg, &o->loop_to_s) || o->loop_to_s > 100000; break;
+		case O_WU: bad = parse_u32(optarg, &par->warmup_pct) || par->warmup_pct > 99; break;
 		case O_SAMPLER:
 			bad = strcmp(optarg, "pebs") && strcmp(optarg, "abit");
 			par->sampler = strcmp(optarg, "abit") ? SIM_SAMPLER_PEBS :
@@ -281,6 +292,17 @@ static double now_s(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+static const char *sampler_desc(const struct opts *o)
+{
+	static char buf[64];
+
+	if (o->par.sampler == SIM_SAMPLER_ABIT)
+		return "sampler abit";
+	snprintf(buf, sizeof(buf), "sampler pebs 1/%llu",
+		 (unsigned long long)o->par.sample_n);
+	return buf;
+}
+
 static void report(const struct opts *o, const struct sim_trace *tr,
 		   struct sim_policy *pols, int n, const struct sim_policy *af,
 		   FILE *csv, const char *ratio)
@@ -289,9 +311,10 @@ static void report(const struct opts *o, const struct sim_trace *tr,
 	uint64_t orc = sim_oracle_hits(tr, o->par.fast_pages, o->par.weight);
 	int i;
 
-	printf("%-12s %14s %7s %14s %8s %10s %10s %10s %10s %9s %9s %9s\n", "policy",
+	printf("%-12s %14s %7s %14s %8s %10s %10s %10s %10s %9s %9s %9s %9s %9s %8s %8s\n", "policy",
 	       "fast_hits", "hit%", "time_ms", "x_fast", "promoted", "demoted",
-	       "MB_moved", "migr/s", "x_oracle", "deferred", "retried");
+	       "MB_moved", "migr/s", "x_oracle", "deferred", "retried",
+	       "evicted", "track_ms", "st_hit%", "st_x_fast");
 	for (i = 0; i < n; i++) {
 		const struct sim_tier *t = &pols[i].tier;
 		double hr = t->accesses ? (double)t->hits / t->accesses : 0;
@@ -299,15 +322,21 @@ static void report(const struct opts *o, const struct sim_trace *tr,
 		double mb = t->mig_bytes / 1048576.0;
 		double mps = span_s > 0 ? (t->promoted + t->demoted) / span_s : 0;
 		double vo = orc ? (double)t->hits / orc : 0;
+		double shr = t->steady_accesses ?
+			     (double)t->steady_hits / t->steady_accesses : 0;
+		double srel = af->tier.steady_time_ns > 0 ?
+			      t->steady_time_ns / af->tier.steady_time_ns : 0;
 
-		printf("%-12s %14llu %6.2f%% %14.3f %8.3f %10llu %10llu %10.1f %10.1f %9.3f %9llu %9llu\n",
+		printf("%-12s %14llu %6.2f%% %14.3f %8.3f %10llu %10llu %10.1f %10.1f %9.3f %9llu %9llu %9llu %9.3f %7.2f%% %8.3f\n",
 		       pols[i].ops->name, (unsigned long long)t->hits, 100 * hr,
 		       t->time_ns / 1e6, rel, (unsigned long long)t->promoted,
 		       (unsigned long long)t->demoted, mb, mps, vo,
 		       (unsigned long long)t->deferred,
-		       (unsigned long long)t->retried);
+		       (unsigned long long)t->retried,
+		       (unsigned long long)t->evicted, t->track_ns / 1e6,
+		       100 * shr, srel);
 		if (csv)
-			fprintf(csv, "%s,%s,%s,%llu,%llu,%llu,%llu,%.6f,%.0f,%.6f,%llu,%llu,%.3f,%.3f,%.6f,%llu,%llu\n",
+			fprintf(csv, "%s,%s,%s,%llu,%llu,%llu,%llu,%.6f,%.0f,%.6f,%llu,%llu,%.3f,%.3f,%.6f,%llu,%llu,%s,%s,%llu,%llu,%.0f,%.6f,%.0f,%.6f\n",
 				o->label, pols[i].ops->name, ratio,
 				(unsigned long long)o->par.fast_pages,
 				(unsigned long long)tr->npages,
@@ -316,7 +345,12 @@ static void report(const struct opts *o, const struct sim_trace *tr,
 				(unsigned long long)t->promoted,
 				(unsigned long long)t->demoted, mb, mps, vo,
 				(unsigned long long)t->deferred,
-				(unsigned long long)t->retried);
+				(unsigned long long)t->retried,
+				o->par.sampler == SIM_SAMPLER_ABIT ? "abit" : "pebs",
+				o->par.initial_slow ? "slow" : "first-touch",
+				(unsigned long long)o->loops,
+				(unsigned long long)t->evicted, t->track_ns,
+				shr, t->steady_time_ns, srel);
 	}
 }
 
@@ -325,7 +359,8 @@ int main(int argc, char **argv)
 	static const char csv_head[] = "label,policy,ratio,fast_pages,footprint,"
 		"accesses,fast_hits,hit_ratio,time_ns,time_vs_all_fast,"
 		"pages_promoted,pages_demoted,mb_migrated,migrations_per_s,"
-		"hits_vs_oracle,deferred,retried";
+		"hits_vs_oracle,deferred,retried,sampler,initial,loops,evicted,"
+		"track_ns,steady_hit_ratio,steady_time_ns,steady_time_vs_all_fast";
 	static const char ecsv_head[] = "label,ratio,policy,epoch,t_ns,accesses,"
 		"fast_hits,promotions,demotions,mb_migrated,time_ns";
 	struct opts o = { 0 };
@@ -355,6 +390,21 @@ int main(int argc, char **argv)
 	if (!tr.n) {
 		fprintf(stderr, "vtier-sim: %s: no records\n", o.trace);
 		goto out;
+	}
+	if (o.loop_to_s || o.loops) {
+		uint64_t first = 0, seg;
+
+		while (first < tr.n && tr.ts[first] - tr.ts[0] < o.loop_from_ns)
+			first++;
+		seg = first < tr.n ? tr.ts[tr.n - 1] - tr.ts[first] + 1 : 0;
+		if (o.loop_to_s && seg)
+			o.loops = (o.loop_to_s * 1000000000ull + seg - 1) / seg - 1;
+		if (sim_trace_loop(&tr, o.loop_from_ns, o.loops)) {
+			fprintf(stderr, "vtier-sim: %s: cannot loop from %llu ns: %s\n",
+				o.trace, (unsigned long long)o.loop_from_ns,
+				seg ? "out of memory" : "no record from there on");
+			goto out;
+		}
 	}
 	if (o.ratio) {
 		o.par.fast_pages = (tr.npages + o.ratio) / (1 + o.ratio);
@@ -395,12 +445,14 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	w0 = now_s() - w0;
-	printf("vtier-sim: %s: %llu records (x%llu accesses), %llu pages, %.3f s of trace; "
-	       "fast tier %llu pages (%s); sample 1/%llu\n", o.label,
+	printf("vtier-sim: %s: %llu records (x%llu accesses), %llu pages, %.3f s of trace "
+	       "(steady phase looped %llu times); fast tier %llu pages (%s); %s; "
+	       "start %s; steady state after %u%%\n", o.label,
 	       (unsigned long long)tr.n, (unsigned long long)o.par.weight,
 	       (unsigned long long)tr.npages, sim_trace_span_ns(&tr) / 1e9,
-	       (unsigned long long)o.par.fast_pages, ratio,
-	       (unsigned long long)o.par.sample_n);
+	       (unsigned long long)o.loops,
+	       (unsigned long long)o.par.fast_pages, ratio, sampler_desc(&o),
+	       o.par.initial_slow ? "slow" : "first-touch", o.par.warmup_pct);
 	for (i = 0; pols[i].ops != &sim_all_fast_ops; i++)
 		;
 	report(&o, &tr, pols, show, &pols[i], csv, ratio);

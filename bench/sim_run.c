@@ -117,6 +117,8 @@ int sim_runner_init(struct sim_runner *r, const struct sim_trace *tr,
 		    const struct sim_params *par, struct sim_policy *pols,
 		    int n, int progress)
 {
+	int j;
+
 	memset(r, 0, sizeof(*r));
 	r->tr = tr;
 	r->par = par;
@@ -129,6 +131,9 @@ int sim_runner_init(struct sim_runner *r, const struct sim_trace *tr,
 	r->end = r->t0 + par->epoch_ns;
 	r->mark = tr->n / 10;
 	r->w0 = now_s();
+	for (j = 0; j < n; j++)
+		pols[j].tier.steady_from_ns = sim_trace_span_ns(tr) *
+					      par->warmup_pct / 100;
 	if (par->sampler == SIM_SAMPLER_ABIT)
 		return sim_abit_init(&r->abit, tr, par, r->t0);
 	return 0;

@@ -35,6 +35,7 @@ void sim_default_params(struct sim_params *par)
 	par->abit_budget_permille = VTIER_DEFAULT_CPU_BUDGET_PERMILLE;
 	par->abit_hot_ranges = ABIT_DEFAULT_HOT_RANGES;
 	par->abit_entry_ns = 430;	/* measured, docs/PERFORMANCE.md (TCG) */
+	par->warmup_pct = 20;
 	par->seed = 1;
 	par->vtier_batch_ns = 10000000ull;
 	par->vtier_deferred_max = DEFERRED_DEFAULT_MAX;	/* vtierd's default */
@@ -161,6 +162,11 @@ void sim_tier_end_epoch(struct sim_tier *t, uint64_t start_ns, uint64_t len_ns)
 	t->mig_ns += e->mig_ns;
 	t->track_ns += e->track_ns;
 	t->time_ns += time;
+	if (start_ns >= t->steady_from_ns) {
+		t->steady_accesses += e->acc[SIM_FAST] + e->acc[SIM_SLOW];
+		t->steady_hits += e->acc[SIM_FAST];
+		t->steady_time_ns += time;
+	}
 	if (t->epoch_csv)
 		fprintf(t->epoch_csv, "%s,%llu,%llu,%llu,%llu,%llu,%llu,%.6f,%.0f\n",
 			t->name, (unsigned long long)t->epoch,

@@ -134,6 +134,34 @@ int sim_trace_add(struct sim_trace *t, uint64_t ts, uint64_t pfn, int write)
 	return 0;
 }
 
+int sim_trace_loop(struct sim_trace *t, uint64_t from_ns, uint64_t times)
+{
+	uint64_t first = 0, n = t->n, k, i, span, need;
+
+	if (!times || !n)
+		return 0;
+	while (first < n && t->ts[first] - t->ts[0] < from_ns)
+		first++;
+	if (first == n)
+		return -1;	/* nothing from there on */
+	/* One mean record gap between the copies, so no time is lost. */
+	span = t->ts[n - 1] - t->ts[first];
+	span += n - first > 1 ? span / (n - first - 1) : 1;
+	need = n + times * (n - first);
+	while (t->cap < need)
+		if (grow2((void **)&t->ts, sizeof(*t->ts), (void **)&t->idw,
+			  sizeof(*t->idw), &t->cap))
+			return -1;
+	for (k = 1; k <= times; k++)
+		for (i = first; i < n; i++) {
+			t->ts[t->n] = t->ts[i] + k * span;
+			t->idw[t->n] = t->idw[i];
+			t->count[t->idw[i] >> 1]++;
+			t->n++;
+		}
+	return 0;
+}
+
 static double now_s(void)
 {
 	struct timespec ts;

@@ -52,7 +52,7 @@ TEST(command_line)
 	fclose(f);
 	/* 1:4 of 5 pages: F = 1; the oracle keeps 0x40004: 3 hits of 7. */
 	snprintf(cmd, sizeof(cmd), "gzip -k %s/t.tr && %s/vtier-sim --quiet --label t "
-		 "--ratio 1:4 --bw-fast 0 --bw-slow 0 --policy oracle,first-touch --csv %s/o.csv "
+		 "--ratio 1:4 --bw-fast 0 --bw-slow 0 --policy oracle,first-touch --warmup-pct 0 --csv %s/o.csv "
 		 "%s/t.tr.gz 2>/dev/null && cat %s/o.csv", dir, bindir, dir,
 		 dir, dir);
 	out = run_cmd(cmd);
@@ -61,13 +61,20 @@ TEST(command_line)
 			       "accesses,fast_hits,hit_ratio,time_ns,"
 			       "time_vs_all_fast,pages_promoted,pages_demoted,"
 			       "mb_migrated,migrations_per_s,hits_vs_oracle,deferred,"
-			       "retried\n"));
-	/* time 3 x 80 + 4 x 170 = 920; all-fast 560: 1.642857 */
+			       "retried,sampler,initial,loops,evicted,track_ns,"
+			       "steady_hit_ratio,steady_time_ns,"
+			       "steady_time_vs_all_fast\n"));
+	/*
+	 * time 3 x 80 + 4 x 170 = 920; all-fast 560: 1.642857.  With no
+	 * warm-up the steady state is the whole run.
+	 */
 	EXPECT_NE(NULL, strstr(out, "t,oracle,1:4,1,5,7,3,0.428571,920,1.642857,0,0,"
-			       "0.000,0.000,1.000000,0,0\n"));
+			       "0.000,0.000,1.000000,0,0,pebs,first-touch,0,0,0,"
+			       "0.428571,920,1.642857\n"));
 	/* first-touch: 0x40000 only: 1 hit, 80 + 6 x 170 = 1100 */
 	EXPECT_NE(NULL, strstr(out, "t,first-touch,1:4,1,5,7,1,0.142857,1100,1.964286,"
-			       "0,0,0.000,0.000,0.333333,0,0\n"));
+			       "0,0,0.000,0.000,0.333333,0,0,pebs,first-touch,0,0,0,"
+			       "0.142857,1100,1.964286\n"));
 	free(out);
 	/* 1:2: F = ceil(5/3) = 2; stdin; a second run appends rows only. */
 	snprintf(cmd, sizeof(cmd), "%s/vtier-sim --quiet --label t --ratio 1:2 "
