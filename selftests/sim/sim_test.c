@@ -473,6 +473,74 @@ TEST(vtier_demote_lazy)
 	demote_case(_metadata, 1, 3, 3 * 80 + 6 * 170 + 4 * 1200, 2);
 }
 
+static void count_emit(void *ctx, uint32_t id)
+{
+	((uint32_t *)ctx)[id]++;
+}
+
+/*
+ * The abit front end: A and B (one 2 MiB range) touched before the first
+ * round at 200 ms give one sample each, at 2 entries x 430 ns; B again
+ * before the second round gives one more.  The range is on the hot list
+ * then, and the cold walk, which covers all ranges within its budget,
+ * checks it again (as the module's cursor does): 4 entries.
+ */
+TEST(abit_rounds)
+{
+	static const struct rec r[] = {
+		{ 0, A, 0 }, { 1 * MS, B, 0 }, { 150 * MS, A, 0 },
+		{ 300 * MS, B, 0 },
+	};
+	struct sim_params par;
+	struct sim_trace tr;
+	struct sim_abit ab;
+	uint32_t got[2] = { 0 };
+
+	hand_params(&par);
+	ASSERT_EQ(0, load(&tr, r, N(r)));
+	ASSERT_EQ(0, sim_abit_init(&ab, &tr, &par, 0));
+	EXPECT_EQ(200 * MS, ab.next_round_ns);
+	sim_abit_access(&ab, 0);
+	sim_abit_access(&ab, 1);
+	sim_abit_access(&ab, 0);
+	EXPECT_EQ(860, (long)sim_abit_round(&ab, 200 * MS, 2, count_emit, got));
+	EXPECT_EQ(1, got[0]);
+	EXPECT_EQ(1, got[1]);
+	EXPECT_EQ(1, ab.nhot);
+	/* 860 ns is under half of 1% of 200 ms: the interval stays at its floor. */
+	EXPECT_EQ(400 * MS, ab.next_round_ns);
+	sim_abit_access(&ab, 1);
+	EXPECT_EQ(1720, (long)sim_abit_round(&ab, 400 * MS, 2, count_emit, got));
+	EXPECT_EQ(1, got[0]);
+	EXPECT_EQ(2, got[1]);
+	EXPECT_EQ(3, ab.samples);
+	sim_abit_free(&ab);
+	sim_trace_free(&tr);
+}
+
+/*
+ * Tracking cost: every sample a migrating policy takes costs
+ * pebs_sample_ns of guest CPU; first-touch samples nothing and pays
+ * nothing.  abc has 7 records, all sampled.
+ */
+TEST(tracking_cost)
+{
+	struct sim_params par;
+	struct sim_trace tr;
+	struct sim_policy p;
+
+	hand_params(&par);
+	par.pebs_sample_ns = 100;
+	ASSERT_EQ(0, run1(&p, &sim_memtis_ops, &tr, &par, abc, N(abc), 1));
+	EXPECT_EQ(700, (long)p.tier.track_ns);
+	sim_policy_destroy(&p);
+	sim_trace_free(&tr);
+	ASSERT_EQ(0, run1(&p, &sim_first_touch_ops, &tr, &par, abc, N(abc), 1));
+	EXPECT_EQ(0, (long)p.tier.track_ns);
+	sim_policy_destroy(&p);
+	sim_trace_free(&tr);
+}
+
 TEST(vtier_full_hot_set_waits)
 {
 	static const struct rec r[] = {
