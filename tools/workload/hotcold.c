@@ -2,21 +2,18 @@
 /*
  * vtier-hotcold: a guest workload with a known hot region, for the demo.
  *
- * It maps SIZE MiB, of which the first HOT MiB are hot: each access goes to
- * a random hot page with probability HOT_PERCENT, otherwise to a random page
- * of the rest.  Every access is really made and is also written, as a trace
- * v1 record with the page's guest-physical address (from
- * /proc/self/pagemap), to the vtier replay file, standing in for a hardware
- * sampler.  The hot pages are printed first (`VTIER-HOTPAGE <gpfn hex>`) so
- * the host can score the hints it receives.
+ * It maps SIZE MiB, of which the first HOT MiB are hot: each access, a
+ * one-byte write, goes to a random hot page with probability HOT_PERCENT,
+ * otherwise to a random page of the rest, at ACCESSES_PER_SEC.  It never
+ * talks to vtier: the module's sampler has to see the accesses.  The hot
+ * pages' guest-physical frames (from /proc/self/pagemap) are printed first
+ * (`VTIER-HOTPAGE <gpfn hex>`) so the host can score the hints it receives.
  */
-#include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 #include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
@@ -74,7 +71,7 @@ static void usage(void)
 {
 	fprintf(stderr,
 		"usage: vtier-hotcold [-s SIZE_MIB] [-H HOT_MIB] [-p HOT_PERCENT]\n"
-		"                     [-r ACCESSES_PER_SEC] [-t SECONDS] [-f REPLAY_FILE]\n");
+		"                     [-r ACCESSES_PER_SEC] [-t SECONDS]\n");
 	exit(2);
 }
 
@@ -82,21 +79,18 @@ int main(int argc, char **argv)
 {
 	unsigned long size_mb = 64, hot_mb = 4, hot_pct = 90, rate = 20000;
 	unsigned long secs = 20;
-	const char *replay = "/sys/kernel/debug/vtier/replay";
-	size_t pages, hot_pages, i, len = 0;
+	size_t pages, hot_pages, i;
 	uint64_t *gpfn, start, next, n = 0;
-	static char rec[65536];
-	unsigned char *mem;
-	int opt, fd;
+	volatile unsigned char *mem;
+	int opt;
 
-	while ((opt = getopt(argc, argv, "s:H:p:r:t:f:")) != -1) {
+	while ((opt = getopt(argc, argv, "s:H:p:r:t:")) != -1) {
 		switch (opt) {
 		case 's': size_mb = strtoul(optarg, NULL, 0); break;
 		case 'H': hot_mb = strtoul(optarg, NULL, 0); break;
 		case 'p': hot_pct = strtoul(optarg, NULL, 0); break;
 		case 'r': rate = strtoul(optarg, NULL, 0); break;
 		case 't': secs = strtoul(optarg, NULL, 0); break;
-		case 'f': replay = optarg; break;
 		default: usage();
 		}
 	}
@@ -107,26 +101,25 @@ int main(int argc, char **argv)
 	pages = size_mb * 256;
 	hot_pages = hot_mb * 256;
 	mem = mmap(NULL, pages * PAGE, PROT_READ | PROT_WRITE,
-		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	gpfn = calloc(pages, sizeof(*gpfn));
 	if (mem == MAP_FAILED || !gpfn) {
 		perror("vtier-hotcold: allocating memory");
 		return 1;
 	}
-	/* Small pages and locked frames, so each gpfn stays what we print. */
-	madvise(mem, pages * PAGE, MADV_NOHUGEPAGE);
+	/*
+	 * Small pages (advised before the first touch: a THP faulted in
+	 * first would stay, and abit samples a THP as all its 512 frames)
+	 * and locked frames, so each gpfn stays what we print.
+	 */
+	if (madvise((void *)mem, pages * PAGE, MADV_NOHUGEPAGE))
+		perror("vtier-hotcold: madvise(MADV_NOHUGEPAGE)");
 	for (i = 0; i < pages; i++)
 		mem[i * PAGE] = 1;
-	if (mlock(mem, pages * PAGE))
+	if (mlock((void *)mem, pages * PAGE))
 		perror("vtier-hotcold: mlock (frames may move)");
-	if (page_gpfns(mem, pages, gpfn))
+	if (page_gpfns((void *)mem, pages, gpfn))
 		return 1;
-	fd = open(replay, O_WRONLY);
-	if (fd < 0) {
-		fprintf(stderr, "vtier-hotcold: %s: %s (is vtier.ko loaded?)\n",
-			replay, strerror(errno));
-		return 1;
-	}
 	for (i = 0; i < hot_pages; i++)
 		printf("VTIER-HOTPAGE %" PRIx64 "\n", gpfn[i]);
 	printf("VTIER-HOTCOLD-START pages=%zu hot=%zu rate=%lu seconds=%lu\n",
@@ -139,19 +132,9 @@ int main(int argc, char **argv)
 		uint64_t r = rng();
 		size_t p = (r % 100 < hot_pct) ? (r >> 8) % hot_pages :
 			   hot_pages + (r >> 8) % (pages - hot_pages);
-		uint64_t t = now_ns();
 
+		/* volatile: every access reaches memory (and its PTE's A bit). */
 		mem[p * PAGE + (r >> 40) % PAGE] += 1;
-		len += (size_t)snprintf(rec + len, sizeof(rec) - len,
-					"%" PRIu64 " %" PRIx64 " W\n", t,
-					gpfn[p] * PAGE + (r >> 40) % PAGE);
-		if (len > sizeof(rec) - 64) {
-			if (write(fd, rec, len) != (ssize_t)len) {
-				perror("vtier-hotcold: writing replay records");
-				return 1;
-			}
-			len = 0;
-		}
 		/* Pace to `rate` accesses per second, sleeping, not spinning. */
 		next += 1000000000ull / rate;
 		if (++n % 64 == 0) {
@@ -165,9 +148,6 @@ int main(int argc, char **argv)
 				nanosleep(&ts, NULL);
 		}
 	}
-	if (len && write(fd, rec, len) != (ssize_t)len)
-		perror("vtier-hotcold: writing replay records");
-	close(fd);
 	printf("VTIER-HOTCOLD-DONE\n");
 	return 0;
 }
