@@ -82,6 +82,7 @@ if [ $quick = 1 ]; then
 	GUEST_ARGS=--quick
 	MIX_S=6
 	MIX_PAGES=16384
+	LOOP_S=12	# each run's steady phase looped to at least this long
 else
 	GEN_WL="zipf1.0 zipf1.2 shift scan many"
 	GEN_S=20
@@ -91,6 +92,7 @@ else
 	GUEST_ARGS=
 	MIX_S=10
 	MIX_PAGES=65536
+	LOOP_S=60	# issue 11: the policies see >= 60 s of steady state
 fi
 RATE=10000000
 GEN_W=100
@@ -213,21 +215,36 @@ for wl in $REAL_WL; do
 done
 
 # ---- 5: the simulator ----
-phase "tiering simulator: every policy, fast:slow 1:$RATIOS"
+phase "tiering simulator: every policy, fast:slow 1:$RATIOS, samplers pebs and abit"
+# Every migrating policy starts from first-touch placement; a real
+# workload's steady phase (steady_ns in its .meta) is looped to last
+# LOOP_S seconds.  Labels: W (pebs, 1 in 1000 accesses), W/abit (the
+# accessed-bit scanner at the module's defaults), W/slow (pebs from an
+# all-slow start, the old default, as a variant).
 for tr in $REAL_WL $GEN_WL; do
+	loop="--loop-from-ns 0 --loop-to-s $LOOP_S"
 	case " $GEN_WL " in
 	*" $tr "*) file=$work/gen-$tr.trace.gz; w=$GEN_W; label=gen-$tr ;;
-	*) file=$work/$tr.trace.gz; w=$REAL_W; label=$tr ;;
+	*) file=$work/$tr.trace.gz; w=$REAL_W; label=$tr
+	   st=$(sed -n 's/^steady_ns=//p' "$work/$tr.meta" 2>/dev/null)
+	   [ -n "$st" ] && loop="--loop-from-ns $st --loop-to-s $LOOP_S" ;;
 	esac
 	for r in $RATIOS; do
 		note "$label 1:$r"
-		ecsv=
-		[ "$r" = 4 ] && ecsv="--epoch-csv $out/sim_epochs.csv"
-		# vtier-sim appends to both CSV files (one header).
-		# shellcheck disable=SC2086
-		"$BIN/vtier-sim" --ratio 1:$r --weight $w --sample $((1000 / w)) \
-			--seed 1 --epoch-ms $EPOCH_MS --label "$label" --quiet \
-			--csv "$out/sim.csv" $ecsv "$file" >"$work/$label.1-$r.txt"
+		for v in pebs abit slow; do
+			ecsv= lab=$label args="--sample $((1000 / w))"
+			case $v in
+			pebs) [ "$r" = 4 ] && ecsv="--epoch-csv $out/sim_epochs.csv" ;;
+			abit) lab=$label/abit args="--sampler abit" ;;
+			slow) lab=$label/slow args="$args --initial slow" ;;
+			esac
+			# vtier-sim appends to both CSV files (one header).
+			# shellcheck disable=SC2086
+			"$BIN/vtier-sim" --ratio 1:$r --weight $w $args $loop \
+				--seed 1 --epoch-ms $EPOCH_MS --label "$lab" --quiet \
+				--csv "$out/sim.csv" $ecsv "$file" >"$work/$label.$v.1-$r.txt"
+		done
+		note "  $(head -1 "$work/$label.pebs.1-$r.txt" | sed 's/.*(steady/(steady/; s/);.*/)/')"
 	done
 done
 

@@ -96,7 +96,10 @@ def accuracy_section(data, plot, cmds):
                 "a real workload, one sample per N memory accesses (the plugin's 1-in-10 trace thinned further).", "",
                 f"Produced by: `{cmds['accuracy']}` and `{cmds['replay_rate']}`.", ""]
     if gen:
-        out += ["Generated workloads, mean F1 / coverage after warm-up, quota 1/4 of the footprint:", "",
+        out += ["Generated workloads, mean F1 / coverage / next-window coverage (the hot set at the end of "
+                "a window scored against the next window's truth) after warm-up, quota 1/4 of the footprint; "
+                "`ewma` is the reference predictor (per-page EWMA of sample counts over 0.5 s windows, "
+                "alpha 0.5, unlimited metadata, top K):", "",
                 "| workload | sampling | " + " | ".join(ENGINES) + " |", "|---|---|" + "---|" * len(ENGINES)]
         cell = {(r["workload"], r["sample_1_in"], r["engine"]): r for r in gen if r["quota_1_of"] == "4"}
         for w in sorted({r["workload"] for r in gen}, key=lambda x: [r["workload"] for r in gen].index(x)):
@@ -104,7 +107,9 @@ def accuracy_section(data, plot, cmds):
                 vals = []
                 for e in ENGINES:
                     c = cell.get((w, n, e))
-                    vals.append(f"{fmt(num(c['f1']))} / {fmt(num(c['coverage']))}" if c else "-")
+                    nxt = c.get("next_coverage") if c else None
+                    vals.append(f"{fmt(num(c['f1']))} / {fmt(num(c['coverage']))}" +
+                                (f" / {fmt(num(nxt))}" if nxt not in (None, "") else "") if c else "-")
                 out.append(f"| {w} | 1/{n} | " + " | ".join(vals) + " |")
         out.append("")
     return out
@@ -156,7 +161,7 @@ def main():
             "replay": "build/bin/vtier-replay --quota K --truth W.truth --window 250000000 --sample 1 W.trace.gz",
             "replay_rate": "build/bin/vtier-replay ... --sample N --quiet W.trace.gz",
             "multivm": "build/bin/vtier-sim --vm TRACE,label=L,scale=100 (x3) --ratio 1:R --sample 10 --seed 1 --csv multivm.csv [--epoch-csv multivm_quota.csv]",
-            "sim": "build/bin/vtier-sim --ratio 1:R --weight W --sample 1000/W --seed 1 --epoch-ms 200 --label L --csv sim.csv [--epoch-csv sim_epochs.csv] TRACE (W = 10 real, 100 generated)",
+            "sim": "build/bin/vtier-sim --ratio 1:R --weight W [--sample 1000/W | --sampler abit] [--initial slow] --loop-from-ns STEADY_NS --loop-to-s LOOP_S --seed 1 --epoch-ms 200 --label L --csv sim.csv [--epoch-csv sim_epochs.csv] TRACE (W = 10 real, 100 generated; labels L, L/abit, L/slow)",
             "epoch": "build/bin/vtier-sim --ratio 1:4 --policy vtier --vtier-epoch-ms E ... --csv vtier_epoch_E.csv TRACE"}
     plot = Plotter(data)
     versions = open(os.path.join(data, "versions.txt")).read().strip()
@@ -174,10 +179,16 @@ def main():
              "- **Accuracy**: the identified hot set against the true top-K pages of each window, K = the fast tier "
              "(1/5 of the footprint, fast:slow 1:4, for real workloads; 1/4 of the footprint for the generated table).",
              "- **Simulator** (docs/simulator.md): each trace record is charged to the tier its page is in, "
-             "migrations at their cost; every policy sees the same 1-in-1000 sample stream (of memory accesses for "
-             "the real workloads, of all accesses for the generated ones); every migrating policy starts with all "
-             "pages slow; `oracle` is the best fixed placement from the whole trace's counts, `all-fast` the lower "
-             "bound of time. Each policy runs with its published defaults, vtier with its own (1 s cooling epoch).", ""]
+             "migrations at their cost, and each migrating policy its sampler's guest CPU (250 ns per PEBS "
+             "sample; 430 ns per page-table entry the accessed-bit scanner checks, measured under TCG). Every "
+             "policy sees the same samples: a label W is the 1-in-1000 stream (of memory accesses for the real "
+             "workloads, of all accesses for the generated ones), W/abit the accessed-bit scanner's rounds at the "
+             "module's defaults (200 ms, 1% of a vCPU). Every migrating policy starts from first-touch placement "
+             "(pages fast on first access while the tier has room), as on a real host; W/slow is the old all-slow "
+             "start, a variant. A real workload's steady phase is looped so the run lasts at least 60 s (12 s "
+             "QUICK); the steady-state tables count after the first 20% of the run. `oracle` is the best fixed "
+             "placement from the whole run's counts, `all-fast` the lower bound of time. Each policy runs with "
+             "its published defaults, vtier with its own (1 s cooling epoch).", ""]
     lines += ["## Cost of one sample", ""] + cost_section(data, plot, cmds) + [""]
     lines += ["## Identification accuracy", ""] + accuracy_section(data, plot, cmds)
     simlines, sim = sim_section(data, plot, cmds)

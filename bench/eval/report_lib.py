@@ -8,7 +8,7 @@ import sys
 
 POLICIES = ["vtier", "hemem", "memtis", "tpp", "first-touch", "oracle", "all-fast"]
 MIGRATING = ["vtier", "hemem", "memtis", "tpp"]
-ENGINES = ["vtier", "memtis", "hemem"]
+ENGINES = ["vtier", "ewma", "memtis", "hemem"]
 
 
 def read_csv(path):

@@ -10,7 +10,8 @@ from report_lib import (MIGRATING, POLICIES, fmt, geomean, num, read_csv,
 COL = {"workload": "label", "ratio": "ratio", "policy": "policy",
        "hit": "hit_ratio", "rel": "time_vs_all_fast", "prom": "pages_promoted",
        "dem": "pages_demoted", "mb": "mb_migrated", "mps": "migrations_per_s",
-       "oracle": "hits_vs_oracle"}
+       "oracle": "hits_vs_oracle", "st_hit": "steady_hit_ratio",
+       "st_rel": "steady_time_vs_all_fast", "evicted": "evicted"}
 ECOL = {"workload": "label", "policy": "policy", "t": "t_ns", "mb": "mb_migrated"}
 
 
@@ -33,19 +34,22 @@ def sim_section(data, plot, cmds):
 
     def get(w, ra, p, k):
         c = cell.get((w, ra, p))
-        return num(c[COL[k]]) if c else float("nan")
+        return num(c.get(COL[k])) if c and c.get(COL[k]) not in (None, "") else float("nan")
 
     out = []
     # Hit ratio and estimated time, one panel per ratio.
     for metric, title, ylabel, name in (
             ("hit", "Fast-tier hit ratio", "hit ratio", "hit_ratio"),
-            ("rel", "Estimated memory time relative to all-fast", "time / all-fast", "slowdown")):
+            ("rel", "Estimated memory time relative to all-fast", "time / all-fast", "slowdown"),
+            ("st_hit", "Fast-tier hit ratio, steady state", "hit ratio", "hit_ratio_steady"),
+            ("st_rel", "Estimated memory time relative to all-fast, steady state",
+             "time / all-fast", "slowdown_steady")):
         dat_rows = [[w] + [get(w, ra, p, metric) for p in pols] for ra in ratios for w in wls]
         dat = write_dat(data, f"{name}.dat.csv", ["workload"] + pols, dat_rows)
         body = (f"set multiplot layout {len(ratios)},1 title '{title} per policy'\n"
                 "set style data histograms\nset style histogram clustered gap 1\n"
                 "set style fill solid 0.8 border -1\nset xtics rotate by -20 font ',8'\n"
-                f"set ylabel '{ylabel}'\nset yrange [{'0:1' if metric == 'hit' else '1:*'}]\n")
+                f"set ylabel '{ylabel}'\nset yrange [{'0:1' if 'hit' in metric else '1:*'}]\n")
         for i, ra in enumerate(ratios):
             first, last = 1 + i * len(wls), (i + 1) * len(wls)
             body += (f"set title 'fast:slow {ra}'\n"
@@ -129,10 +133,16 @@ def epoch_section(data, cmds):
 
 
 def verdict_section(sim):
-    """Where vtier leads and where it trails, computed from sim.csv."""
+    """Where vtier leads and where it trails, computed from sim.csv: the
+    steady-state time (after the warm-up) where the CSV has it."""
     if not sim:
         return []
-    get, wls, ratios = sim["get"], sim["wls"], sim["ratios"]
+    ratios = sim["ratios"]
+    wls = [w for w in sim["wls"] if not w.endswith("/slow")]	# a variant
+
+    def get(w, ra, p, k):
+        v = sim["get"](w, ra, p, "st_rel")
+        return v if not math.isnan(v) else sim["get"](w, ra, p, k)
     others = [p for p in MIGRATING if p != "vtier" and p in sim["pols"]]
     if "first-touch" in sim["pols"]:
         others.append("first-touch")
@@ -166,7 +176,32 @@ def verdict_section(sim):
             cells.append(f"{rank} (best: {best})")
         out.append(f"| {w} | " + " | ".join(cells) + " |")
     out.append("")
-    return out
+    return out + goals(get, wls, ratios, others)
+
+
+def goals(get, wls, ratios, others):
+    """Issue 11's goals on the steady-state time, every cell."""
+    peers = [p for p in others if p != "first-touch"]
+    cells = [(w, ra) for w in wls for ra in ratios
+             if not math.isnan(get(w, ra, "vtier", "rel"))]
+    if not cells:
+        return []
+    v = {c: get(*c, "vtier", "rel") for c in cells}
+    ft = sum(get(*c, "first-touch", "rel") >= v[c] / 1.005 for c in cells)
+    beat_all = sum(all(get(*c, p, "rel") >= v[c] / 1.005 for p in peers) for c in cells)
+    best = geomean([min(get(*c, p, "rel") for p in peers) / v[c] for c in cells])
+    orc = max(v[c] / get(*c, "oracle", "rel") for c in cells)
+    n = len(cells)
+    rows = [("vtier's time <= first-touch's, every cell", f"{ft} of {n}", ft == n),
+            ("vtier's time <= every peer's in >= 90% of cells", f"{beat_all} of {n}",
+             beat_all >= 0.9 * n),
+            ("best peer's time / vtier's >= 1.15 (geomean)", fmt(best, 3), best >= 1.15),
+            ("vtier's time / the static oracle's <= 1.10 (worst cell)", fmt(orc, 3), orc <= 1.10)]
+    out = ["Goals (issue 11), on the steady-state time of every cell above (both samplers, "
+           "first-touch start; ties within 0.5%):", "",
+           "| goal | result | verdict |", "|---|---|---|"]
+    out += [f"| {g} | {r} | {'met' if ok else 'MISSED'} |" for g, r, ok in rows]
+    return out + [""]
 
 
 MODES = ["static", "proportional", "utility", "oracle-split", "oracle"]
