@@ -109,6 +109,8 @@ int migrate_setup(const struct migrate_opts *o, struct vm **vms, int nvms)
 	}
 	if (g_observe_only) {
 		fprintf(stderr, "vtierd: observe-only: %s\n", why);
+		if (initial == INITIAL_FIRST_TOUCH)
+			fprintf(stderr, "vtierd: observe-only: --initial first-touch has no effect (the logical residency counts promoted frames only)\n");
 		return 0;
 	}
 	place_host_init(&g_place, &mover_move_pages, fast, slow);
