@@ -63,20 +63,23 @@ echo "demo: booting the guest (QEMU TCG, 2 vCPUs, 1 GiB; console: $work/console.
 qemu_pid=$!
 
 console_has() { grep -aq "$1" "$work/console.log"; }
-# The value of key=N in the newest VTIER-DEMO line.
+# The value of key=N in the newest VTIER-DEMO line (the guest is not
+# trusted: only word characters reach the terminal).
 guest_val() {
 	grep -a '^VTIER-DEMO ' "$work/console.log" | tail -n1 |
-		tr ' ' '\n' | sed -n "s/^$1=//p"
+		tr ' ' '\n' | sed -n "s/^$1=//p" | tr -cd 'A-Za-z0-9_'
 }
 # Field of vtierctl's status row for the demo VM (see docs/vtierd.md).
 host_val() { ctl status | awk -v c="$1" '$1 == "demo" { print $c }'; }
 host_pages() { ctl pages demo | sed -n '1s/.*, \([0-9]*\) pages$/\1/p'; }
 
 norm() { tr -d '\r' | sed 's/^0x//; s/^0*//' | tr 'A-F' 'a-f'; }
-# The workload's hot region, once it has printed it (before it starts).
+# The workload's hot region, once it has printed it (before it starts):
+# frame numbers in hex, nothing else (they reach shell arithmetic below).
 hot_region() {
-	grep -a '^VTIER-HOTPAGE ' "$work/console.log" | awk '{ print $2 }' |
-		norm | sort -u >"$work/hot"
+	{ grep -a '^VTIER-HOTPAGE ' "$work/console.log" || true; } |
+		awk '{ print $2 }' | norm | sed -n '/^[0-9a-f]\{1,15\}$/p' |
+		sort -u >"$work/hot"
 }
 # Frames vtierd holds as promoted (last hint: promote) in `vtierctl pages`
 # output file $1.
@@ -124,7 +127,8 @@ while :; do
 	if [ -z "$first_hot" ] && [ "$found" -gt 0 ]; then
 		first_hot=$((t - run_start + 1))
 	fi
-	if [ -z "$most_hot" ] && [ $((10 * found)) -ge $((9 * $(wc -l <"$work/hot"))) ]; then
+	if [ -z "$most_hot" ] && [ "$found" -gt 0 ] &&
+	   [ $((10 * found)) -ge $((9 * $(wc -l <"$work/hot"))) ]; then
 		most_hot=$((t - run_start + 1))
 	fi
 	printf '[%3ds] guest: %-6s samples %7s  hot pages %5s  hints sent %6s acked %6s | vtierd: translated %6s  pages %5s  hot region promoted %4s/%s\n' \
@@ -161,7 +165,7 @@ near=$(comm -13 "$work/hot" "$work/promoted" | regions | sort |
 	join - "$work/hot.regions" | wc -l)
 echo
 echo "demo: summary after ${SECS}s of workload"
-echo "  guest:  $(grep -a '^VTIER-DEMO ' "$work/console.log" | tail -n1 | cut -d' ' -f2-)"
+echo "  guest:  $(grep -a '^VTIER-DEMO ' "$work/console.log" | tail -n1 | cut -d' ' -f2- | tr -cd 'A-Za-z0-9_= ')"
 echo "  vtierd: sampler $(host_val 5), hints received $(host_val 8), translated $(host_val 9), rejected $(host_val 10), mode $(host_val 7)"
 echo "  hot region: $hot pages; at the workload's end vtierd held $prom pages as promoted, $both of them in the hot region"
 echo "  of the $((prom - both)) others, $near lie in 2 MiB frame ranges with hot-region pages (hinted whole, order 9); the rest is other guest memory"
