@@ -100,13 +100,13 @@ size_t placement_ft_victims(struct placement *pl, uint64_t first,
 	return got;
 }
 
-/* Any frame of the chunk whose first touch is not recorded yet? */
+/* Any frame of the chunk not recorded yet (nor placed fast by vtierd)? */
 static bool chunk_open(const struct placement *pl, uint64_t g, uint64_t c)
 {
 	uint64_t end = g + c;
 
 	for (; g < end; g += 64)
-		if (~(pl->ft.seen[g / 64] | pl->fast[g / 64]))
+		if (~pl->ft.seen[g / 64])
 			return true;
 	return false;
 }
@@ -158,7 +158,6 @@ static int scan_chunk(struct placement *pl, uint64_t g, unsigned int c,
 		uint64_t f = g + i;
 
 		if ((vec[i] & 1) && !bit(pl->ft.seen, f) &&
-		    !placement_fast(pl, f) &&
 		    !pl->xlate(pl->xlate_ctx, f, &addr[n]))
 			gpfn[n++] = f;
 	}
@@ -170,8 +169,7 @@ static int scan_chunk(struct placement *pl, uint64_t g, unsigned int c,
 		return (int)n;
 	for (i = 0; i < n; i++) {
 		if (node[i] == h->fast_node && placement_room(pl)) {
-			placement_set_fast(pl, gpfn[i], true);
-			set_bit(pl->ft.seen, gpfn[i]);
+			placement_set_fast(pl, gpfn[i], true);	/* and seen */
 			pl->ft.st.fast++;
 			/* The moment the room is gone new pages go slow. */
 			placement_ft_policy(pl);

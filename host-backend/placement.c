@@ -131,6 +131,8 @@ void placement_set_fast(struct placement *pl, uint64_t gpfn, bool on)
 	if (on) {
 		pl->held_pages++;
 		pl->host->fmem_held_pages++;
+		if (pl->ft.seen)	/* placed by vtierd: not a first touch */
+			pl->ft.seen[gpfn / 64] |= bit;
 		fast_order_push(&pl->order, gpfn, pl->held_pages, pl->max_pfn,
 				is_fast, pl);
 		/* Compacted (or lost): the victims' start index is stale. */

@@ -93,7 +93,7 @@ struct place_ft_stats {
 struct place_ft {
 	bool on;
 	const struct place_ft_ops *ops;
-	uint64_t *seen;		/* bitmap: first touch recorded (either node) */
+	uint64_t *seen;		/* bitmap: first touch recorded, or placed by vtierd */
 	uint64_t cursor;	/* next frame the scan looks at */
 	uint64_t pass_start_ns;
 	int node;		/* where the policy points, -1: not set yet */
