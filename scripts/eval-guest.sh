@@ -4,12 +4,15 @@
 # eval-guest.sh - run one real workload inside the TCG test guest under the
 # ground-truth plugin (docs/workloads.md, docs/tcg-plugin.md).
 #
-# Usage: scripts/eval-guest.sh WORKLOAD [--quick] [--sample N] [--window-ms MS]
-#                              [--seed N] [--timeout S] [--llc SIZE]
-#                              [--no-plugin] --out DIR
+# Usage: scripts/eval-guest.sh WORKLOAD... [--jobs N] [--quick] [--sample N]
+#                              [--window-ms MS] [--seed N] [--timeout S]
+#                              [--llc SIZE] [--no-plugin] --out DIR
 #        scripts/eval-guest.sh --list
-#   WORKLOAD       one of --list (redis sqlite zstd sort graph)
-#   --quick        the QUICK sizes (all five together take about 2 minutes)
+#   WORKLOAD       one or more of --list (redis sqlite zstd sort graph
+#                  memcached xsbench); with several, each runs in its own
+#                  guest, N at a time, output lines prefixed "[WORKLOAD] "
+#   --jobs N       guests at once (default 1; 2 on a 2-core host)
+#   --quick        the QUICK sizes (all seven together take about 3 minutes)
 #   --sample N     also write a sampled trace v1 of every Nth access
 #                  (default 1000; 0: no trace)
 #   --window-ms MS ground-truth window length (default 100), in the
@@ -25,9 +28,12 @@
 # DIR/WORKLOAD.trace.gz (sampled trace v1), DIR/WORKLOAD.summary (plugin
 # key=value), DIR/WORKLOAD.log (guest console and QEMU's stderr) and
 # DIR/WORKLOAD.meta (key=value: workload, sizes, seed, package versions,
-# QEMU version, plugin options, times).  The guest runs
-# `vtier-mark 1; WORKLOAD; vtier-mark 2`; the plugin counts only in between.
-# Exit status: 0 success, 1 the workload or the run failed, 2 bad usage.
+# QEMU version, plugin options, times, steady_ns: the plugin time at
+# which the steady phase starts).  The guest runs
+# `vtier-mark 1; LOAD; vtier-mark 3; STEADY; vtier-mark 2`; the plugin
+# counts only between 1 and 2 and logs the time of 3.
+# Exit status: 0 success (all of them), 1 a workload or run failed, 2 bad
+# usage.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -44,13 +50,13 @@ START=$(date +%s)
 say() { printf 'eval-guest: [%4ds] %s\n' "$(( $(date +%s) - START ))" "$*"; }
 die() { echo "eval-guest: ERROR: $1" >&2; exit "${2:-1}"; }
 usage() {
-	sed -n '5,31s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"
+	sed -n '5,38s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"
 	exit "${1:-0}"
 }
 list() {
 	for n in $WL_NAMES; do
-		printf '%-7s %s\n' "$n" "$(wl_describe "$n")"
-		printf '%-7s   full: %s; quick: %s\n' "" "$(wl_sizes "$n" full)" \
+		printf '%-9s %s\n' "$n" "$(wl_describe "$n")"
+		printf '%-9s   full: %s; quick: %s\n' "" "$(wl_sizes "$n" full)" \
 			"$(wl_sizes "$n" quick)"
 	done
 }
@@ -59,10 +65,12 @@ number() {
 }
 
 WL='' SIZE=full SAMPLE=1000 WINDOW_MS=100 SEED=$WL_SEED_DEFAULT TIMEOUT=''
-OUT='' USE_PLUGIN=1 LLC=''
+OUT='' USE_PLUGIN=1 LLC='' JOBS=1 WLS=()
 while [ $# -gt 0 ]; do
 	case $1 in
 	--list)      list; exit 0 ;;
+	--jobs)      [ $# -ge 2 ] || die "--jobs needs a value" 2
+		     number --jobs "$2"; JOBS=$2; shift 2; continue ;;
 	--quick)     SIZE=quick; shift ;;
 	--sample)    [ $# -ge 2 ] || die "--sample needs a value" 2
 		     number --sample "$2"; SAMPLE=$2; shift 2 ;;
@@ -80,18 +88,47 @@ while [ $# -gt 0 ]; do
 		     OUT=$2; shift 2 ;;
 	-h|--help)   usage 0 ;;
 	-*)          echo "eval-guest: unknown option $1" >&2; usage 2 ;;
-	*)           [ -z "$WL" ] || die "one workload per run (got '$WL' and '$1')" 2
-		     WL=$1; shift ;;
+	*)           WLS+=("$1"); shift; continue ;;
 	esac
 done
-[ -n "$WL" ] || { echo "eval-guest: no workload given" >&2; usage 2; }
-if ! wl_describe "$WL" >/dev/null; then
-	echo "eval-guest: ERROR: unknown workload '$WL'; known workloads:" >&2
-	list >&2
-	exit 2
-fi
+[ ${#WLS[@]} -gt 0 ] || { echo "eval-guest: no workload given" >&2; usage 2; }
+for w in "${WLS[@]}"; do
+	if ! wl_describe "$w" >/dev/null; then
+		echo "eval-guest: ERROR: unknown workload '$w'; known workloads:" >&2
+		list >&2
+		exit 2
+	fi
+done
 [ -n "$OUT" ] || die "--out DIR is required" 2
 [ "$WINDOW_MS" -gt 0 ] || die "--window-ms must be > 0" 2
+[ "$JOBS" -gt 0 ] || die "--jobs must be > 0" 2
+
+# Several workloads: one child run of this script each, JOBS at a time
+# (each guest is its own QEMU; the build step is shared under a lock).
+if [ ${#WLS[@]} -gt 1 ]; then
+	PASS=(--sample "$SAMPLE" --window-ms "$WINDOW_MS" --seed "$SEED" --out "$OUT")
+	[ $SIZE = quick ] && PASS+=(--quick)
+	[ -n "$TIMEOUT" ] && PASS+=(--timeout "$TIMEOUT")
+	[ -n "$LLC" ] && PASS+=(--llc "$LLC")
+	[ $USE_PLUGIN = 0 ] && PASS+=(--no-plugin)
+	fails=0 running=0
+	for w in "${WLS[@]}"; do
+		if [ $running -ge "$JOBS" ]; then
+			wait -n || fails=$((fails + 1))
+			running=$((running - 1))
+		fi
+		"${BASH_SOURCE[0]}" "$w" "${PASS[@]}" 2>&1 | sed -u "s/^/[$w] /" &
+		running=$((running + 1))
+	done
+	while [ $running -gt 0 ]; do
+		wait -n || fails=$((fails + 1))
+		running=$((running - 1))
+	done
+	say "${#WLS[@]} workloads, $fails failed"
+	[ $fails = 0 ]
+	exit
+fi
+WL=${WLS[0]}
 [ -n "$TIMEOUT" ] || { [ $SIZE = quick ] && TIMEOUT=600 || TIMEOUT=1800; }
 mkdir -p "$OUT" || die "cannot create $OUT" 2
 OUT=$(cd "$OUT" && pwd)
@@ -119,7 +156,8 @@ mkdir -p "$W"
 	fi
 	extras=()
 	while IFS= read -r l; do extras+=("$l"); done <"$W/extras"
-	extras+=("$W/bin/vtier-graph" "$W/bin/vtier-wlgen"
+	extras+=("$W/bin/vtier-graph" "$W/bin/vtier-wlgen" "$W/bin/vtier-ycsb"
+		 "$W/bin/vtier-xsbench"
 		 "$WLDIR/guest-wl.sh:/scripts/wl.sh"
 		 "$WLDIR/workloads.sh:/etc/vtier-workloads.sh")
 	"$ROOT/scripts/mkinitramfs.sh" "$INITRD" "${extras[@]}" >"$W/mkinitramfs.log" 2>&1 ||
@@ -129,9 +167,9 @@ mkdir -p "$W"
 # ---- boot ----
 PLUGIN_OPTS=''
 qemu=(qemu-system-x86_64 -name "vtier-eval-$WL" -machine q35
-      -accel tcg,thread=multi -cpu max -smp 2 -m 1G
+      -accel tcg,thread=multi -cpu max -smp 2 -m "$WL_GUEST_MEM"
       -kernel "$KERNEL" -initrd "$INITRD" -nographic -no-reboot -nic none
-      -append "console=ttyS0 panic=-1 quiet loglevel=4 vtier.script=wl vtier.wl=$WL vtier.size=$SIZE vtier.seed=$SEED vtier.need_mark=$USE_PLUGIN vtier.timeout=$TIMEOUT")
+      -append "console=ttyS0 panic=-1 quiet loglevel=4 idle=halt vtier.script=wl vtier.wl=$WL vtier.size=$SIZE vtier.seed=$SEED vtier.need_mark=$USE_PLUGIN vtier.timeout=$TIMEOUT")
 if [ $USE_PLUGIN = 1 ]; then
 	PLUGIN_OPTS="out=$PREFIX,window_ms=$WINDOW_MS,arm=1,stop=2"
 	[ "$SAMPLE" -gt 0 ] && PLUGIN_OPTS="$PLUGIN_OPTS,sample=$SAMPLE"
@@ -188,7 +226,8 @@ pkgs() {
 	sqlite) echo "sqlite3 libsqlite3-0" ;;
 	zstd)   echo "zstd libzstd1" ;;
 	sort)   echo "coreutils" ;;
-	graph)  echo "" ;;
+	memcached) echo "memcached libevent-2.1-7" ;;
+	graph|xsbench) echo "" ;;
 	esac
 }
 {
@@ -202,7 +241,7 @@ pkgs() {
 	done
 	echo "guest_kernel=$GUEST_KVER"
 	echo "qemu=$(qemu-system-x86_64 --version | head -n1)"
-	echo "qemu_args=-machine q35 -accel tcg,thread=multi -cpu max -smp 2 -m 1G"
+	echo "qemu_args=-machine q35 -accel tcg,thread=multi -cpu max -smp 2 -m $WL_GUEST_MEM"
 	echo "plugin=$([ $USE_PLUGIN = 1 ] && echo "$PLUGIN" || echo none)"
 	echo "plugin_options=$PLUGIN_OPTS"
 	echo "git_commit=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)"
@@ -217,6 +256,18 @@ pkgs() {
 		     END {printf "truth_windows=%d\ntruth_pages=%d\ntruth_mib=%d\ntruth_accesses=%.0f\n",
 			  w, n, n / 256, s}' "$PREFIX.truth"
 	fi
+	# The phases on the plugin's clock (ns, the time base of the trace and
+	# the .truth windows): counting starts at marker 1 (0), the steady
+	# phase at marker 3, the run ends at marker 2.
+	if [ -s "$PREFIX.summary" ]; then
+		awk -F= '$1 == "marker_ns.3" {s = $2} $1 == "marker_ns.2" {e = $2}
+		     END {if (s != "") printf "steady_ns=%s\n", s
+			  if (e != "") printf "plugin_s=%.3f\n", e / 1e9
+			  if (s != "" && e != "") printf "load_s=%.3f\nsteady_s=%.3f\n", s / 1e9, (e - s) / 1e9}' \
+			"$PREFIX.summary"
+	fi
+	res=$(grep -a '^WL-RESULT' "$PREFIX.log" | tr -d '\r' | tail -n1)
+	echo "dataset_mib=$(echo "$res" | sed -n 's/.*dataset_mib=\([0-9]*\).*/\1/p')"
 	echo "result=$([ $ok = 1 ] && echo ok || echo fail)"
 	grep -a '^WL-RESULT' "$PREFIX.log" | tr -d '\r' | sed 's/^WL-RESULT /results=/'
 } >"$PREFIX.meta"

@@ -7,12 +7,16 @@
  *   scripts/eval-guest.sh WORKLOAD --quick --out DIR
  *
  * Each test checks what the workload itself reports (redis-benchmark
- * completed every request and every GET hit; the SQL answers equal values
- * recomputed here from the closed-form generator; zstd's output decompresses
- * to the input; sort's output is sorted and as long as its input; the
- * graph's BFS and PageRank pass their checks), and that the plugin wrote a
- * ground truth with windows whose page counts sum to more than zero, a
- * sampled trace and a summary.
+ * completed every request of every round and every GET hit; the SQL answers
+ * equal values recomputed here from the closed-form generator, in every
+ * round; zstd's output decompresses to the input; sort's output is sorted
+ * and as long as its input; the graph's BFS and PageRank pass their checks;
+ * every memcached read returned the record's last value and memcached's
+ * stats agree; every XSBench-like lookup's searches found their interval
+ * and the sampled lookups equal their linear-scan recomputation), and that
+ * the plugin wrote a ground truth with windows whose page counts sum to
+ * more than zero, a sampled trace, a summary, and the steady phase's start
+ * (steady_ns, from marker 3) inside the counted run.
  */
 #include <errno.h>
 #include <math.h>
@@ -185,7 +189,34 @@ static void cleanup(struct wl_run *r, const char *name, bool passed)
 	snprintf(_p, sizeof(_p), "%s/%s.summary", (r).dir, name);	\
 	ASSERT_EQ(0, stat(_p, &_st)) TH_LOG("no %s", _p);		\
 	EXPECT_GT(_st.st_size, 0);					\
+	check_phases(_metadata, &(r));					\
 } while (0)
+
+/* The load phase comes first, then the steady phase (marker 3), both on
+ * the plugin's clock; the data set is reported. */
+static void check_phases(struct __test_metadata *_metadata,
+			 const struct wl_run *r)
+{
+	char buf[64];
+	double plugin_s, steady_s, load_s;
+	long long steady_ns = meta_num(r, "steady_ns");
+
+	ASSERT_NE(NULL, meta_str(r, "plugin_s", buf, sizeof(buf)));
+	plugin_s = strtod(buf, NULL);
+	ASSERT_NE(NULL, meta_str(r, "steady_s", buf, sizeof(buf)));
+	steady_s = strtod(buf, NULL);
+	ASSERT_NE(NULL, meta_str(r, "load_s", buf, sizeof(buf)));
+	load_s = strtod(buf, NULL);
+	TH_LOG("plugin %.3f s: load %.3f s, steady %.3f s from %lld ns; "
+	       "data set %lld MiB", plugin_s, load_s, steady_s, steady_ns,
+	       meta_num(r, "dataset_mib"));
+	EXPECT_GT(steady_ns, 0);
+	EXPECT_GT(load_s, 0);
+	EXPECT_GT(steady_s, 0);
+	EXPECT_LT(fabs(load_s + steady_s - plugin_s), 0.002);
+	EXPECT_LT(fabs(steady_ns / 1e9 - load_s), 0.001);
+	EXPECT_GT(meta_num(r, "dataset_mib"), 0);
+}
 
 FIXTURE(wl) {
 	struct wl_run r;
@@ -206,13 +237,18 @@ TEST_F_TIMEOUT(wl, redis_benchmark_completes_and_every_get_hits, WL_TIMEOUT_S)
 {
 	struct wl_run *r = &self->r;
 
+	long long ops;
+
 	self->name = "redis";
 	RUN_WORKLOAD("redis", *r);
 	ASSERT_GT(meta_num(r, "OPS"), 0);
-	EXPECT_EQ(meta_num(r, "OPS"), meta_num(r, "set_completed"));
-	EXPECT_EQ(meta_num(r, "OPS"), meta_num(r, "get_completed"));
+	ASSERT_GT(meta_num(r, "ROUNDS"), 1);
+	EXPECT_EQ(meta_num(r, "ROUNDS"), meta_num(r, "rounds"));
+	ops = meta_num(r, "OPS") * meta_num(r, "ROUNDS");
+	EXPECT_EQ(ops, meta_num(r, "set_completed"));
+	EXPECT_EQ(ops, meta_num(r, "get_completed"));
 	EXPECT_EQ(meta_num(r, "KEYS"), meta_num(r, "dbsize"));
-	EXPECT_EQ(meta_num(r, "OPS"), meta_num(r, "keyspace_hits"));
+	EXPECT_EQ(ops, meta_num(r, "keyspace_hits"));
 	EXPECT_EQ(0, meta_num(r, "keyspace_misses"));
 }
 
@@ -331,6 +367,56 @@ TEST_F_TIMEOUT(wl, graph_bfs_and_pagerank_pass_their_checks, WL_TIMEOUT_S)
 	EXPECT_GT(meta_num(r, "bfs_reached"), v / 2);
 	ASSERT_NE(NULL, meta_str(r, "pr_sum", buf, sizeof(buf)));
 	EXPECT_LT(fabs(strtod(buf, NULL) - 1.0), 1e-6);
+	EXPECT_EQ(meta_num(r, "ITERS"), meta_num(r, "pr_iters"));
+}
+
+TEST_F_TIMEOUT(wl, memcached_reads_return_the_last_update, WL_TIMEOUT_S)
+{
+	struct wl_run *r = &self->r;
+	long long ops, records, reads, updates;
+
+	self->name = "memcached";
+	RUN_WORKLOAD("memcached", *r);
+	ops = meta_num(r, "OPS");
+	records = meta_num(r, "RECORDS");
+	reads = meta_num(r, "reads");
+	updates = meta_num(r, "updates");
+	ASSERT_GT(ops, 0);
+	EXPECT_EQ(records, meta_num(r, "records"));
+	EXPECT_EQ(ops, reads + updates);
+	/* 5% updates: 1000 of 20000 expected, sd about 31. */
+	EXPECT_GT(updates * 100, ops * 4);
+	EXPECT_LT(updates * 100, ops * 6);
+	EXPECT_EQ(0, meta_num(r, "misses"));
+	EXPECT_EQ(0, meta_num(r, "mismatches"));
+	/* memcached's own counters */
+	EXPECT_EQ(reads, meta_num(r, "get_hits"));
+	EXPECT_EQ(records + updates, meta_num(r, "cmd_set"));
+	EXPECT_EQ(records, meta_num(r, "curr_items"));
+	EXPECT_EQ(0, meta_num(r, "evictions"));
+}
+
+TEST_F_TIMEOUT(wl, xsbench_lookups_equal_their_recomputation, WL_TIMEOUT_S)
+{
+	struct wl_run *r = &self->r;
+	long long lookups, iso, gp;
+	char buf[64];
+
+	self->name = "xsbench";
+	RUN_WORKLOAD("xsbench", *r);
+	lookups = meta_num(r, "LOOKUPS");
+	iso = meta_num(r, "ISOTOPES");
+	gp = meta_num(r, "GRIDPOINTS");
+	ASSERT_GT(lookups, 0);
+	EXPECT_EQ(lookups, meta_num(r, "lookups"));
+	EXPECT_EQ(iso, meta_num(r, "isotopes"));
+	EXPECT_EQ(gp, meta_num(r, "gridpoints"));
+	/* Every 4096th lookup, from the first, was recomputed and equal. */
+	EXPECT_EQ((lookups + 4095) / 4096, meta_num(r, "verified"));
+	/* 48 bytes per grid point */
+	EXPECT_EQ((iso * gp * 48) >> 20, meta_num(r, "mib"));
+	ASSERT_NE(NULL, meta_str(r, "checksum", buf, sizeof(buf)));
+	EXPECT_GT(strtod(buf, NULL), 0);
 }
 
 TEST_HARNESS_MAIN

@@ -25,7 +25,7 @@ BUILD=${VTIER_BUILD:-$ROOT/build}
 W=$BUILD/guestwl
 
 # The packages whose programs the workloads run (docs/workloads.md).
-PACKAGES=(redis-tools redis-server sqlite3 zstd coreutils)
+PACKAGES=(redis-tools redis-server sqlite3 zstd coreutils memcached)
 # Binaries copied into the guest: "path in the package tree:guest path".
 # redis-server is a symlink to redis-check-rdb (one binary, chosen by name).
 # /opt/wl/bin, not /usr/bin: sort (and others) are busybox applets there.
@@ -34,7 +34,8 @@ BINARIES=(usr/bin/redis-check-rdb:/opt/wl/bin/redis-server
 	  usr/bin/redis-cli:/opt/wl/bin/redis-cli
 	  usr/bin/sqlite3:/opt/wl/bin/sqlite3
 	  usr/bin/zstd:/opt/wl/bin/zstd
-	  usr/bin/sort:/opt/wl/bin/sort)
+	  usr/bin/sort:/opt/wl/bin/sort
+	  usr/bin/memcached:/opt/wl/bin/memcached)
 LIBDIR=/lib/x86_64-linux-gnu
 LOADER=/lib64/ld-linux-x86-64.so.2
 

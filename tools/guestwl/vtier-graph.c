@@ -12,6 +12,9 @@
  * vertex 0 and ITERS push-style PageRank iterations (random writes into the
  * next-rank array).  Memory: 4 B per edge + 36 B per vertex.
  *
+ * Building the graph is the load phase; guest marker 3 (a no-op without
+ * the plugin) starts the steady phase, the BFS and the PageRank iterations.
+ *
  * It checks its own results and prints one line:
  *   vtier-graph: OK vertices=N edges=M bfs_reached=R bfs_depth=D
  *     pr_iters=I pr_sum=S pr_top=V pr_top_rank=X mib=MIB
@@ -30,6 +33,7 @@
 #include <string.h>
 
 #include "rng.h"
+#include "vtier_mark.h"
 
 #define DAMPING 0.85
 
@@ -192,6 +196,8 @@ int main(int argc, char **argv)
 	queue = xcalloc(n, sizeof(*queue));
 	rank = xcalloc(n, sizeof(*rank));
 	next = xcalloc(n, sizeof(*next));
+	/* The load phase ends: BFS and PageRank are the steady phase. */
+	VTIER_MARK(3);
 
 	reached = bfs(&g, level, parent, queue, &depth);
 	if (reached < 0) {
