@@ -54,7 +54,8 @@ static void usage(FILE *f)
 "  --mig-4k NS --mig-2m NS          migration cost per page (default 1200, 190000)\n"
 "  --vtier-batch-ms N  hints applied every N ms, 0: after each sample (default 10)\n"
 "  --vtier-epoch-ms --vtier-cooling --vtier-hysteresis --vtier-rate-limit\n"
-"  --vtier-huge --vtier-min-heat    engine parameters (docs/identification.md)\n"
+"  --vtier-huge --vtier-min-heat --vtier-max-epoch-ms --vtier-target-heat\n"
+"                      engine parameters (docs/identification.md)\n"
 "  --vtier-deferred-max N  promotions deferred for lack of room that are\n"
 "                      remembered and retried, vtierd's --deferred-max (default %d)\n"
 "  --hemem-period-ms N (default 10)  --memtis-period-ms N (default 500)\n"
@@ -130,7 +131,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 	       O_SEED, O_EPOCH, O_LATF, O_LATS, O_BWF, O_BWS, O_M4, O_M2,
 	       O_VB, O_VE, O_VC, O_VH, O_VR, O_VG, O_VM, O_HP, O_MP, O_MC,
 	       O_TW, O_TM, O_CSV, O_ECSV, O_QUIET, O_VMSPEC, O_BAL, O_BP, O_BD,
-	       O_BS, O_BDB, O_START, O_TS, O_VD, O_INIT, O_LAZY, O_SAMPLER, O_PEBSNS, O_AI, O_AB, O_AE, O_AH, O_LF, O_LN, O_LT, O_WU };
+	       O_BS, O_BDB, O_START, O_TS, O_VD, O_INIT, O_LAZY, O_SAMPLER, O_PEBSNS, O_AI, O_AB, O_AE, O_AH, O_LF, O_LN, O_LT, O_WU, O_VX, O_VT };
 	static const struct option lo[] = {
 		{ "policy", 1, 0, O_POL }, { "fast-pages", 1, 0, O_FAST },
 		{ "ratio", 1, 0, O_RATIO }, { "label", 1, 0, O_LABEL },
@@ -157,6 +158,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		{ "abit-entry-ns", 1, 0, O_AE }, { "abit-hot-ranges", 1, 0, O_AH },
 		{ "loop-from-ns", 1, 0, O_LF }, { "loop", 1, 0, O_LN },
 		{ "loop-to-s", 1, 0, O_LT }, { "warmup-pct", 1, 0, O_WU },
+		{ "vtier-max-epoch-ms", 1, 0, O_VX }, { "vtier-target-heat", 1, 0, O_VT },
 		{ "help", 0, 0, 'h' }, { 0 }
 	};
 	struct sim_params *par = &o->par;
@@ -196,6 +198,8 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		case O_VR: bad = parse_u32(optarg, &par->vtier.rate_limit_pps); break;
 		case O_VG: bad = parse_u32(optarg, &par->vtier.huge_pct); break;
 		case O_VM: bad = parse_u32(optarg, &par->vtier.min_heat); break;
+		case O_VX: bad = parse_u32(optarg, &par->vtier.max_epoch_ms); break;
+		case O_VT: bad = parse_u32(optarg, &par->vtier.target_heat); break;
 		case O_VD:
 			bad = parse_u32(optarg, &par->vtier_deferred_max) ||
 			      !par->vtier_deferred_max;

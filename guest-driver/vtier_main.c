@@ -48,6 +48,16 @@ unsigned int vtier_epoch_ms = 1000;
 module_param_named(epoch_ms, vtier_epoch_ms, uint, 0444);
 MODULE_PARM_DESC(epoch_ms, "cooling epoch: every page cools once per epoch of sample time, ms (10..60000)");
 
+static unsigned int max_epoch_ms = VTIER_DEFAULT_MAX_EPOCH_MS;
+module_param(max_epoch_ms, uint, 0444);
+MODULE_PARM_DESC(max_epoch_ms,
+		 "longest cooling epoch when samples are sparse, ms (0: epoch_ms fixed)");
+
+static unsigned int target_heat = VTIER_DEFAULT_TARGET_HEAT;
+module_param(target_heat, uint, 0444);
+MODULE_PARM_DESC(target_heat,
+		 "epochs lengthen while the hot threshold stays below this many samples (1..1023)");
+
 static unsigned int vtier_promote_threshold = 1;
 module_param_named(promote_threshold, vtier_promote_threshold, uint, 0444);
 MODULE_PARM_DESC(promote_threshold,
@@ -225,6 +235,8 @@ static void policy_params(struct vtier_policy_params *par)
 	par->huge_pct = huge_pct;
 	par->min_heat = vtier_promote_threshold;
 	par->default_quota_pct = default_quota_pct;
+	par->max_epoch_ms = max_epoch_ms;
+	par->target_heat = target_heat;
 }
 
 static int check_params(void)

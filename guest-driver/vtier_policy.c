@@ -32,6 +32,8 @@ void vtier_policy_default_params(struct vtier_policy_params *par)
 	par->huge_pct = 60;
 	par->min_heat = 1;
 	par->default_quota_pct = 95;
+	par->max_epoch_ms = VTIER_DEFAULT_MAX_EPOCH_MS;
+	par->target_heat = VTIER_DEFAULT_TARGET_HEAT;
 }
 
 const char *vtier_policy_check_params(const struct vtier_policy_params *par)
@@ -48,6 +50,11 @@ const char *vtier_policy_check_params(const struct vtier_policy_params *par)
 		return "min_heat must be 1..4095";
 	if (par->default_quota_pct < 1 || par->default_quota_pct > 100)
 		return "default_quota_pct must be 1..100";
+	if (par->max_epoch_ms && (par->max_epoch_ms < par->epoch_ms ||
+				  par->max_epoch_ms > 600000))
+		return "max_epoch_ms must be 0 or epoch_ms..600000";
+	if (par->target_heat < 1 || par->target_heat > VTIER_HEAT_MASK / 4)
+		return "target_heat must be 1..1023";
 	return NULL;
 }
 
@@ -155,6 +162,7 @@ int vtier_policy_init(struct vtier_policy *p,
 		return -EINVAL;
 	memset(p, 0, sizeof(*p));
 	p->par = *par;
+	p->epoch_ns = (u64)par->epoch_ms * NSEC_PER_MS;
 	p->tokens = burst_pages(p);
 	update_threshold(p);
 	return 0;
@@ -513,12 +521,54 @@ static void restart_clock(struct vtier_policy *p, u64 now)
 	p->swept = 0;
 }
 
+/*
+ * The heat of the budget-th hottest page (of the coldest page with any
+ * heat when fewer have some): how much evidence ranks the hot set.
+ */
+static u32 budget_heat(const struct vtier_policy *p)
+{
+	u64 cum = 0;
+	u32 b, low = 0;
+
+	for (b = VTIER_FINE_BUCKETS - 1; b >= 1; b--) {
+		if (!p->fine[b])
+			continue;
+		low = b;
+		cum += p->fine[b];
+		if (cum >= p->budget)
+			break;
+	}
+	return low ? fine_floor(low) : 0;
+}
+
+/*
+ * Ranking pages for a quota needs evidence: when an epoch ends with the
+ * budget-th hottest page below target_heat samples (a low sample rate, or
+ * abit rounds longer than the epoch), cooling would erase the evidence
+ * before pages can be ranked, so the next epoch is twice as long.  Much
+ * more than enough: shorten it again, to follow phases faster.  Without
+ * a quota the hot set is sized by heat mass, not ranked: fixed epochs.
+ */
+static void adapt_epoch(struct vtier_policy *p, u32 evidence)
+{
+	u64 lo = (u64)p->par.epoch_ms * NSEC_PER_MS;
+	u64 hi = (u64)p->par.max_epoch_ms * NSEC_PER_MS;
+
+	if (!p->par.max_epoch_ms || !p->quota)
+		return;
+	if (evidence < p->par.target_heat && p->epoch_ns < hi)
+		p->epoch_ns = p->epoch_ns * 2 < hi ? p->epoch_ns * 2 : hi;
+	else if (evidence >= 4 * p->par.target_heat && p->epoch_ns > lo)
+		p->epoch_ns = p->epoch_ns / 2 > lo ? p->epoch_ns / 2 : lo;
+}
+
 /* Finish the epoch (and any further whole epochs that passed idle). */
 static void end_epochs(struct vtier_policy *p, u64 k)
 {
-	u64 epoch_ns = (u64)p->par.epoch_ms * NSEC_PER_MS;
+	u64 epoch_ns = p->epoch_ns;
 
 	update_threshold(p);	/* the sweep demotes against it */
+	p->epoch_evidence = budget_heat(p);
 	sweep(p, p->tracked, 1);
 	if (k > 1) {
 		p->sweep_range = 0;
@@ -534,12 +584,13 @@ static void end_epochs(struct vtier_policy *p, u64 k)
 	p->epoch_samples = 0;
 	p->waiting = 0;		/* still waiting: their next samples say so */
 	p->epoch_start_ns += k * epoch_ns;
+	adapt_epoch(p, p->epoch_evidence);
 	update_threshold(p);
 }
 
 void vtier_policy_advance(struct vtier_policy *p, u64 now)
 {
-	u64 epoch_ns = (u64)p->par.epoch_ms * NSEC_PER_MS, since, target;
+	u64 epoch_ns = p->epoch_ns, since, target;
 
 	if (!p->clock_started) {
 		restart_clock(p, now);
@@ -560,6 +611,7 @@ void vtier_policy_advance(struct vtier_policy *p, u64 now)
 	since = now - p->epoch_start_ns;
 	if (since >= epoch_ns) {
 		end_epochs(p, since / epoch_ns);
+		epoch_ns = p->epoch_ns;
 		since = now - p->epoch_start_ns;
 	}
 	/* Sweep in step with sample time: all pages once per epoch. */

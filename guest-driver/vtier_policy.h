@@ -41,7 +41,17 @@ struct vtier_policy_params {
 	u32 huge_pct;		/* hot subpages (percent) for an order-9 hint */
 	u32 min_heat;		/* the hot threshold never goes below this */
 	u32 default_quota_pct;	/* quota 0 (unknown): hot set holds this % of heat */
+	/*
+	 * The epoch adapts to the evidence: from epoch_ms up to max_epoch_ms
+	 * (0: fixed), doubled after an epoch that left the budget-th hottest
+	 * page below target_heat samples, halved after one at 4x that.
+	 */
+	u32 max_epoch_ms;
+	u32 target_heat;
 };
+
+#define VTIER_DEFAULT_MAX_EPOCH_MS	16000
+#define VTIER_DEFAULT_TARGET_HEAT	8
 
 struct vtier_region {
 	u16 nhot;		/* subpages with VTIER_PAGE_HOT */
@@ -91,6 +101,8 @@ struct vtier_policy {
 	u64 hfine[VTIER_FINE_BUCKETS];	/* the same, hot pages only */
 
 	/* Sample clock and the incremental cooling sweep. */
+	u64 epoch_ns;		/* the current epoch's length (adapted) */
+	u32 epoch_evidence;	/* budget-th hottest page's heat at the last epoch end */
 	int clock_started;
 	u64 clock_ns;		/* latest sample time seen */
 	u64 epoch_start_ns;

@@ -271,6 +271,49 @@ TEST(threshold_fits_quota)
 }
 
 /*
+ * The epoch adapts to the evidence when a quota ranks pages: sparse
+ * samples (every page about twice in 1.6 s, so the 10th hottest page is
+ * far below target_heat 8) double it each epoch from 100 ms up to
+ * max_epoch_ms, 800 ms (epochs end at 100, 300, 700, 1500 ms); then 10
+ * pages sampled once per ms each (hundreds of samples: above 4 x 8)
+ * halve it back to 100 ms.
+ */
+TEST(epoch_adapts_to_evidence)
+{
+	struct vtier_policy_params par;
+	struct vtier_policy_summary s;
+	struct vtier_hint_host h[64];
+	struct env *e;
+	uint64_t t;
+
+	vtier_policy_default_params(&par);
+	par.epoch_ms = 100;
+	par.max_epoch_ms = 800;
+	par.target_heat = 8;
+	e = env_new(&par);
+	ASSERT_NE(NULL, e);
+	ASSERT_EQ(0, env_range(e, 0, 1000));
+	vtier_policy_set_quota(&e->p, 10);
+	for (t = 0; t <= 1600 * MS; t += MS) {
+		vtier_policy_sample(&e->p, (t / MS * 7) % 1000, t, 0);
+		while (vtier_policy_pop_hints(&e->p, h, 64))
+			;
+	}
+	vtier_policy_summarize(&e->p, &s);
+	EXPECT_EQ(4, s.epochs);
+	EXPECT_EQ(800 * MS, s.epoch_ns);
+	for (; t <= 4600 * MS; t += MS / 10) {
+		vtier_policy_sample(&e->p, t / (MS / 10) % 10, t, 0);
+		while (vtier_policy_pop_hints(&e->p, h, 64))
+			;
+	}
+	vtier_policy_summarize(&e->p, &s);
+	EXPECT_EQ(100 * MS, s.epoch_ns);
+	check_consistent(_metadata, e);
+	env_free(e);
+}
+
+/*
  * The demo's workload with no quota from the host: 90% of accesses on the
  * first 1024 of 16384 pages.  The hot set is that region, and few cold
  * pages are ever hinted.
