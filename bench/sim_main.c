@@ -56,6 +56,8 @@ static void usage(FILE *f)
 "  --vtier-epoch-ms --vtier-cooling --vtier-hysteresis --vtier-rate-limit\n"
 "  --vtier-huge --vtier-min-heat --vtier-max-epoch-ms --vtier-target-heat\n"
 "                      engine parameters (docs/identification.md)\n"
+"  --vtier-demote lazy|eager  a demote hint leaves the page fast until a promotion\n"
+"                      needs the room (vtierd's --demote lazy, default) or moves it\n"
 "  --vtier-deferred-max N  promotions deferred for lack of room that are\n"
 "                      remembered and retried, vtierd's --deferred-max (default %d)\n"
 "  --hemem-period-ms N (default 10)  --memtis-period-ms N (default 500)\n"

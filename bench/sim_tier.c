@@ -39,6 +39,7 @@ void sim_default_params(struct sim_params *par)
 	par->seed = 1;
 	par->vtier_batch_ns = 10000000ull;
 	par->vtier_deferred_max = DEFERRED_DEFAULT_MAX;	/* vtierd's default */
+	par->vtier_lazy_demote = 1;			/* vtierd's --demote lazy */
 	vtier_policy_default_params(&par->vtier);
 	par->hemem_period_ns = 10000000ull;	/* HeMem: policy every 10 ms */
 	par->memtis_period_ns = 500000000ull;	/* MEMTIS: promotion every 500 ms */

@@ -6,8 +6,8 @@
  *   vtierd --vm name=vm0,socket=PATH[,cid=3][,quota=SIZE][,port=9771]
  *          [,connect] [--vm ...] [--control PATH] [-v]
  *          [--fast-node N] [--slow-node N] [--fmem-total SIZE]
- *          [--initial slow|fast|local|first-touch] [--vm-mbps N]
- *          [--host-mbps N]
+ *          [--initial slow|fast|local|first-touch] [--demote lazy|eager]
+ *          [--vm-mbps N] [--host-mbps N]
  *          [--hint-rate N] [--queue-len N] [--deferred-max N]
  *          [,min=SIZE][,max=SIZE][,weight=N] (in --vm)
  *          [--balance utility|proportional|static|off] [--balance-period MS]
@@ -60,6 +60,8 @@ static void usage(FILE *f)
 		"  --fmem-total SIZE  fast memory vtierd hands out to all VMs (default: no limit)\n"
 		"  --initial slow|fast|local|first-touch  where a VM's RAM starts (default\n"
 		"                  slow; first-touch: fast until the quota is used)\n"
+		"  --demote lazy|eager  a demote hint leaves the page fast until a promotion\n"
+		"                  needs the room (lazy, default), or moves it at once\n"
 		"  --vm-mbps N     migration bandwidth per VM, MB/s (default 0: unlimited)\n"
 		"  --host-mbps N   migration bandwidth for all VMs, MB/s (default 0: unlimited)\n"
 		"  --hint-rate N   hints per second per VM (default 0: unlimited)\n"
@@ -176,6 +178,12 @@ static int parse_placement_opt(int c, const char *arg)
 			mopts.initial = INITIAL_FIRST_TOUCH;
 		else
 			goto bad;
+		return 0;
+	}
+	if (c == 'E') {
+		if (strcmp(arg, "lazy") && strcmp(arg, "eager"))
+			goto bad;
+		mopts.eager_demote = !strcmp(arg, "eager");
 		return 0;
 	}
 	if (parse_size(arg, &v))
@@ -379,6 +387,7 @@ static int parse_args(int argc, char **argv, const char **control)
 		{ "slow-node", required_argument, NULL, 'S' },
 		{ "fmem-total", required_argument, NULL, 'T' },
 		{ "initial", required_argument, NULL, 'I' },
+		{ "demote", required_argument, NULL, 'E' },
 		{ "vm-mbps", required_argument, NULL, 'B' },
 		{ "host-mbps", required_argument, NULL, 'H' },
 		{ "hint-rate", required_argument, NULL, 'R' },
@@ -418,7 +427,7 @@ static int parse_args(int argc, char **argv, const char **control)
 		case 'v':
 			g_verbose++;
 			break;
-		case 'F': case 'S': case 'T': case 'I':
+		case 'F': case 'S': case 'T': case 'I': case 'E':
 		case 'B': case 'H': case 'R': case 'Q': case 'X':
 			if (parse_placement_opt(c, optarg))
 				return -1;

@@ -122,10 +122,12 @@ int migrate_setup(const struct migrate_opts *o, struct vm **vms, int nvms)
 	if (o->queue_len)
 		g_place.queue_len = o->queue_len;
 	g_place.deferred_max = deferred_max;
+	g_place.lazy_demote = !o->eager_demote;
 	for (i = 0; i < nvms; i++)
 		placement_init(&vms[i]->place, &g_place, vms[i]->quota_pages);
-	fprintf(stderr, "vtierd: moving pages: %s; initial placement %s; fast memory %llu MiB for all VMs%s; %llu MB/s per VM, %llu MB/s host, %llu hints/s per VM (0: unlimited); queue %u hints, %u deferred promotions\n",
+	fprintf(stderr, "vtierd: moving pages: %s; initial placement %s; demotion %s; fast memory %llu MiB for all VMs%s; %llu MB/s per VM, %llu MB/s host, %llu hints/s per VM (0: unlimited); queue %u hints, %u deferred promotions\n",
 		why, migrate_initial_name(initial),
+		g_place.lazy_demote ? "lazy" : "eager",
 		(unsigned long long)(o->fmem_total >> 20),
 		o->fmem_total ? "" : " (no limit)",
 		(unsigned long long)o->vm_mbps,

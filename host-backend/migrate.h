@@ -7,6 +7,7 @@
 #ifndef VTIERD_MIGRATE_H
 #define VTIERD_MIGRATE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "placement.h"
@@ -25,6 +26,7 @@ struct migrate_opts {
 	unsigned int queue_len;
 	uint32_t deferred_max;		/* 0: DEFERRED_DEFAULT_MAX */
 	enum place_initial initial;
+	bool eager_demote;		/* --demote eager: move at once */
 };
 
 extern struct place_host g_place;

@@ -235,8 +235,8 @@ static void move_pages_of(struct placement *pl, const struct place_req *r,
 }
 
 /*
- * First touch: demote the n victims (oldest unwanted fast frames) to the
- * slow node, already paid for by the promotion that needs their room.
+ * Demote the n victims (oldest fast frames the guest does not want) to
+ * the slow node, already paid for by whoever needs their room.
  */
 static void evict(struct placement *pl, const uint64_t *victim,
 		  unsigned int n)
@@ -301,9 +301,9 @@ static enum verdict process(struct placement *pl, const struct place_req *r,
 	}
 	room = promote ? placement_room(pl) : 0;
 	if (promote && (uint64_t)n > room) {
-		/* First touch: the oldest frames the guest does not want. */
+		/* The oldest fast frames the guest does not want (any more). */
 		need = (unsigned int)((uint64_t)n - room);
-		if (!pl->ft.on ||
+		if (!(pl->ft.on || h->lazy_demote) ||
 		    placement_ft_victims(pl, r->gpfn, frames, victim, need) < need)
 			return V_NOROOM;
 	}
@@ -400,6 +400,37 @@ static void submit(struct placement *pl, const struct place_req *r,
 	count(ack, v);
 }
 
+/*
+ * Over the quota (it shrank) while holding frames the guest does not want
+ * fast (lazy demotions, first-touched frames): those leave first, within
+ * the bandwidth limits.  What stays over is the quota deadline's.
+ */
+static void trim(struct placement *pl, uint64_t now)
+{
+	static uint64_t victim[PLACE_HUGE_FRAMES];
+	struct place_host *h = pl->host;
+	uint64_t over, before;
+	size_t got;
+	double cost;
+
+	while (pl->fast && pl->held_pages > pl->quota_pages) {
+		over = pl->held_pages - pl->quota_pages;
+		got = placement_ft_victims(pl, 0, 0, victim,
+					   over < PLACE_HUGE_FRAMES ? over :
+					   PLACE_HUGE_FRAMES);
+		cost = (double)got * PLACE_PAGE_SIZE;
+		if (!got || !bucket_has(&pl->bw, cost, now) ||
+		    !bucket_has(&h->bw, cost, now))
+			return;
+		bucket_add(&pl->bw, -cost);
+		bucket_add(&h->bw, -cost);
+		before = pl->held_pages;
+		evict(pl, victim, (unsigned int)got);
+		if (pl->held_pages == before)
+			return;		/* busy: the next batch or tick */
+	}
+}
+
 void placement_batch(struct placement *pl, const struct vtier_hint_host *h,
 		     unsigned int n, uint64_t now_ns, struct place_ack *ack)
 {
@@ -422,6 +453,8 @@ void placement_batch(struct placement *pl, const struct vtier_hint_host *h,
 				pl->ft.victim_from = 0;
 			if (!pl->fast)
 				count(ack, V_REJECTED);	/* no VMM memory */
+			else if (!pass && pl->host->lazy_demote)
+				count(ack, V_APPLIED);	/* stays fast: a victim */
 			else
 				submit(pl, &r, now_ns, ack);
 		}
@@ -429,6 +462,7 @@ void placement_batch(struct placement *pl, const struct vtier_hint_host *h,
 		if (!pass)
 			placement_retry(pl, now_ns);
 	}
+	trim(pl, now_ns);
 	placement_ft_policy(pl);
 }
 
@@ -495,6 +529,7 @@ bool placement_retry(struct placement *pl, uint64_t now_ns)
 	if (pl->fast && !pl->q_len)
 		deferred_retry(&pl->def, retry_one, &c);
 	/* A quota change or another VM's moves may have changed the room. */
+	trim(pl, now_ns);
 	placement_ft_policy(pl);
 	return pl->def_wait;
 }

@@ -44,6 +44,11 @@ struct place_host {
 	uint64_t vm_hints_per_s;	/* each VM's hint rate, 0: none */
 	unsigned int queue_len;		/* hints waiting per VM */
 	uint32_t deferred_max;		/* deferred promotions kept per VM */
+	/*
+	 * A demote hint leaves the frame fast but not wanted, the first
+	 * victim a promotion without room evicts (--demote lazy).
+	 */
+	bool lazy_demote;
 	/* Clock for hint-to-placement latency; NULL: the time passed in. */
 	uint64_t (*clock_ns)(void);
 };

@@ -124,6 +124,43 @@ static void batch(struct placement *pl, struct place_ack *ack,
 	placement_batch(pl, h, n, now, ack);
 }
 
+/*
+ * --demote lazy: a demote hint leaves the page fast and no longer wanted;
+ * the next promotion without room evicts it (the oldest such page), and
+ * a quota that shrinks takes such pages back at once.
+ */
+TEST_F(place, lazy_demotion_keeps_pages_fast_until_room_is_needed)
+{
+	struct vtier_hint_host fill[8], d[] = { D(3), D(5) };
+	struct vtier_hint_host p[] = { P(20) };
+	unsigned int i;
+
+	self->host.lazy_demote = true;
+	for (i = 0; i < 8; i++)
+		fill[i] = P(i);
+	batch(&self->pl, &self->ack, fill, 8, 1001 * MS);
+	EXPECT_EQ(8, self->pl.held_pages);
+	batch(&self->pl, &self->ack, d, 2, 1002 * MS);
+	EXPECT_EQ(2, self->ack.applied);
+	EXPECT_EQ(8, on_fast(&self->rec));	/* nothing moved */
+	EXPECT_TRUE(placement_fast(&self->pl, 3));
+	EXPECT_EQ(0, self->pl.st.demoted);
+	batch(&self->pl, &self->ack, p, 1, 1003 * MS);
+	EXPECT_EQ(1, self->ack.applied);
+	EXPECT_FALSE(placement_fast(&self->pl, 3));	/* the older victim */
+	EXPECT_TRUE(placement_fast(&self->pl, 5));
+	EXPECT_TRUE(placement_fast(&self->pl, 20));
+	EXPECT_EQ(SLOW, self->rec.node[3]);
+	EXPECT_EQ(8, self->pl.held_pages);
+	EXPECT_EQ(8, on_fast(&self->rec));
+	/* The quota shrinks to 6: page 5 (unwanted) goes; one wanted stays over. */
+	self->pl.quota_pages = 6;
+	placement_retry(&self->pl, 1004 * MS);
+	EXPECT_FALSE(placement_fast(&self->pl, 5));
+	EXPECT_EQ(7, self->pl.held_pages);
+	EXPECT_EQ(7, on_fast(&self->rec));
+}
+
 TEST_F(place, promotions_within_quota_move_to_the_fast_node)
 {
 	struct vtier_hint_host h[] = { P(10), P(11), P(12) };

@@ -25,6 +25,7 @@ static int vtierd_exit(const char *a1, const char *a2)
 TEST(bad_placement_options_are_refused)
 {
 	EXPECT_EQ(2, vtierd_exit("--initial", "elsewhere"));
+	EXPECT_EQ(2, vtierd_exit("--demote", "later"));
 	EXPECT_EQ(2, vtierd_exit("--fast-node", "64"));
 	EXPECT_EQ(2, vtierd_exit("--slow-node", "-1"));
 	EXPECT_EQ(2, vtierd_exit("--fmem-total", "12Q"));

@@ -422,9 +422,11 @@ static void run_steps(void)
 int main(void)
 {
 	static const char *const extra[] = { ",quota=3M" };
+	/* These checks follow each demote hint onto the slow node. */
+	static const char *const args[] = { "--demote", "eager", NULL };
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	if (vtierd_start(&d, 1, extra)) {
+	if (vtierd_start_args(&d, 1, extra, args)) {
 		mark(0, "vtierd_starts", "vtierd did not start");
 		return 1;
 	}

@@ -510,8 +510,9 @@ static void step_burst(void)
 int main(void)
 {
 	static const char *const extra[] = { ",quota=2M" };
+	/* The demotion step checks the pages moved at once. */
 	static const char *const args[] = { "--initial", "first-touch", "-v",
-					    NULL };
+					    "--demote", "eager", NULL };
 	unsigned int max, samples, errors;
 	char line[512];
 	FILE *f;

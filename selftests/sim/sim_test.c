@@ -37,6 +37,7 @@ static void hand_params(struct sim_params *par)
 	 */
 	par->initial_slow = 1;
 	par->pebs_sample_ns = 0;
+	par->vtier_lazy_demote = 0;	/* demote_case() covers lazy */
 	par->bw_gbs[SIM_FAST] = 0;
 	par->bw_gbs[SIM_SLOW] = 0;
 	par->epoch_ns = S;
