@@ -73,6 +73,7 @@ die() { echo "eval: ERROR: $*" >&2; exit 1; }
 # plugin counts the accesses that miss a per-vCPU cache of LLC (what
 # reaches memory) and keeps 1 in REAL_W of them.  Policies see 1 in 1000.
 RATIOS="2 4 8"
+SIM_JOBS=2	# simulator runs at once (one per core)
 if [ $quick = 1 ]; then
 	GEN_WL="zipf1.0 shift"
 	GEN_S=6
@@ -220,43 +221,65 @@ phase "tiering simulator: every policy, fast:slow 1:$RATIOS, samplers pebs and a
 # workload's steady phase (steady_ns in its .meta) is looped to last
 # LOOP_S seconds.  Labels: W (pebs, 1 in 1000 accesses), W/abit (the
 # accessed-bit scanner at the module's defaults), W/slow (pebs from an
-# all-slow start, the old default, as a variant).
-for tr in $REAL_WL $GEN_WL; do
+# all-slow start, the old default, as a variant at 1:4).  The runs go two
+# at a time (SIM_JOBS), each into its own CSV, merged in a fixed order.
+simdir=$work/sim
+rm -rf "$simdir"
+mkdir -p "$simdir"
+: >"$simdir/jobs"
+: >"$simdir/order"
+# sim_input TRACE: its file, weight, label and loop options.
+sim_input() {
 	loop="--loop-from-ns 0 --loop-to-s $LOOP_S"
 	case " $GEN_WL " in
-	*" $tr "*) file=$work/gen-$tr.trace.gz; w=$GEN_W; label=gen-$tr ;;
-	*) file=$work/$tr.trace.gz; w=$REAL_W; label=$tr
-	   st=$(sed -n 's/^steady_ns=//p' "$work/$tr.meta" 2>/dev/null)
+	*" $1 "*) file=$work/gen-$1.trace.gz; w=$GEN_W; label=gen-$1 ;;
+	*) file=$work/$1.trace.gz; w=$REAL_W; label=$1
+	   st=$(sed -n 's/^steady_ns=//p' "$work/$1.meta" 2>/dev/null)
 	   [ -n "$st" ] && loop="--loop-from-ns $st --loop-to-s $LOOP_S" ;;
 	esac
+}
+for tr in $REAL_WL $GEN_WL; do
+	sim_input "$tr"
 	for r in $RATIOS; do
-		note "$label 1:$r"
 		for v in pebs abit slow; do
-			ecsv= lab=$label args="--sample $((1000 / w))"
+			lab=$label args="--sample $((1000 / w))"
 			case $v in
-			pebs) [ "$r" = 4 ] && ecsv="--epoch-csv $out/sim_epochs.csv" ;;
+			pebs) [ "$r" = 4 ] && args="$args --epoch-csv $simdir/$label.epochs.csv" ;;
 			abit) lab=$label/abit args="--sampler abit" ;;
-			slow) lab=$label/slow args="$args --initial slow" ;;
+			slow) [ "$r" = 4 ] || continue
+			      lab=$label/slow args="$args --initial slow" ;;
 			esac
-			# vtier-sim appends to both CSV files (one header).
-			# shellcheck disable=SC2086
-			"$BIN/vtier-sim" --ratio 1:$r --weight $w $args $loop \
-				--seed 1 --epoch-ms $EPOCH_MS --label "$lab" --quiet \
-				--csv "$out/sim.csv" $ecsv "$file" >"$work/$label.$v.1-$r.txt"
+			n=$label.$v.1-$r
+			echo "$n" >>"$simdir/order"
+			echo "$BIN/vtier-sim --quiet --csv $simdir/$n.csv --ratio 1:$r --weight $w $args $loop --seed 1 --epoch-ms $EPOCH_MS --label $lab $file >$simdir/$n.txt 2>&1 || touch $simdir/$n.failed" >>"$simdir/jobs"
 		done
-		note "  $(head -1 "$work/$label.pebs.1-$r.txt" | sed 's/.*(steady/(steady/; s/);.*/)/')"
 	done
 done
+note "$(wc -l <"$simdir/jobs") simulator runs, $SIM_JOBS at a time"
+xargs -P "$SIM_JOBS" -I CMD sh -c CMD <"$simdir/jobs"
+if ls "$simdir"/*.failed >/dev/null 2>&1; then
+	for f in "$simdir"/*.failed; do
+		n=$(basename "$f" .failed)
+		echo "eval: vtier-sim failed for $n:" >&2
+		cat "$simdir/$n.txt" >&2
+	done
+	exit 1
+fi
+while read -r n; do
+	note "  $n: $(sed -n '1s/.*(steady/(steady/; 1s/);.*/)/p' "$simdir/$n.txt")" >&2
+	cat "$simdir/$n.csv"
+done <"$simdir/order" | awk 'NR == 1 || !/^label,/' >"$out/sim.csv"
+for f in "$simdir"/*.epochs.csv; do [ -e "$f" ] && cat "$f"; done |
+	awk 'NR == 1 || !/^label,/' >"$out/sim_epochs.csv"
 
-# vtier's cooling epoch (default 1000 ms) against shorter ones, at 1:4.
+# vtier's shortest cooling epoch (default 1000 ms) against shorter ones,
+# at 1:4, pebs, looped as above.
 for tr in $REAL_WL $GEN_WL; do
-	case " $GEN_WL " in
-	*" $tr "*) file=$work/gen-$tr.trace.gz; w=$GEN_W; label=gen-$tr ;;
-	*) file=$work/$tr.trace.gz; w=$REAL_W; label=$tr ;;
-	esac
+	sim_input "$tr"
 	for e in 100 250 1000; do
+		# shellcheck disable=SC2086
 		"$BIN/vtier-sim" --ratio 1:4 --weight $w --sample $((1000 / w)) \
-			--seed 1 --epoch-ms $EPOCH_MS --label "$label" --quiet \
+			$loop --seed 1 --epoch-ms $EPOCH_MS --label "$label" --quiet \
 			--policy vtier --vtier-epoch-ms $e \
 			--csv "$out/vtier_epoch_$e.csv" "$file" >/dev/null
 	done
