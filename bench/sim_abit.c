@@ -33,7 +33,8 @@ int sim_abit_init(struct sim_abit *a, const struct sim_trace *tr,
 	a->hot = malloc(n * sizeof(*a->hot));
 	a->next = malloc(n * sizeof(*a->next));
 	a->in_next = calloc(n, 1);
-	if (!a->accessed || !a->by_pfn || !a->range_start || !a->hot ||
+	a->age = calloc(n, 1);
+	if (!a->age || !a->accessed || !a->by_pfn || !a->range_start || !a->hot ||
 	    !a->next || !a->in_next) {
 		sim_abit_free(a);
 		return -1;
@@ -63,12 +64,14 @@ void sim_abit_free(struct sim_abit *a)
 	free(a->hot);
 	free(a->next);
 	free(a->in_next);
+	free(a->age);
 	memset(a, 0, sizeof(*a));
 }
 
 /* Check one range's touched pages; returns the entries checked. */
 static uint64_t visit(struct sim_abit *a, uint64_t r, uint64_t seen,
-		      void (*emit)(void *ctx, uint32_t id), void *ctx)
+		      int from_hot, void (*emit)(void *ctx, uint32_t id),
+		      void *ctx)
 {
 	uint64_t i, entries = 0;
 	int young = 0;
@@ -86,7 +89,14 @@ static uint64_t visit(struct sim_abit *a, uint64_t r, uint64_t seen,
 			emit(ctx, id);
 		}
 	}
-	if (young && !a->in_next[r] && a->nnext < a->par->abit_hot_ranges) {
+	/* A quiet range stays listed for ABIT_HOT_AGE visits, then leaves. */
+	if (young)
+		a->age[r] = 0;
+	else if (from_hot && a->age[r] + 1 < ABIT_HOT_AGE)
+		a->age[r]++;
+	else
+		return entries;
+	if (!a->in_next[r] && a->nnext < a->par->abit_hot_ranges) {
 		a->in_next[r] = 1;
 		a->next[a->nnext++] = (uint32_t)r;
 	}
@@ -103,9 +113,9 @@ double sim_abit_round(struct sim_abit *a, uint64_t now_ns, uint64_t seen,
 	uint32_t *t;
 
 	for (i = 0; i < a->nhot; i++)
-		hot_entries += visit(a, a->hot[i], seen, emit, ctx);
+		hot_entries += visit(a, a->hot[i], seen, 1, emit, ctx);
 	while (cold < a->cursor_budget && walked < a->nranges) {
-		cold += visit(a, a->cursor, seen, emit, ctx);
+		cold += visit(a, a->cursor, seen, 0, emit, ctx);
 		a->cursor = (a->cursor + 1) % a->nranges;
 		walked++;
 	}

@@ -28,6 +28,7 @@ struct sim_abit {
 	uint64_t nranges;
 	uint32_t *hot, *next;	/* ranges to revisit this round, found for the next */
 	uint8_t *in_next;
+	uint8_t *age;		/* quiet visits of a listed range in a row */
 	uint64_t nhot, nnext;
 	uint64_t cursor;	/* next range for the cold walk */
 	uint64_t cursor_budget;	/* entries the cold walk may check next round */

@@ -74,6 +74,7 @@ MODULE_PARM_DESC(abit_cgroup,
 struct abit_range {
 	pid_t tgid;
 	unsigned long addr;
+	u8 quiet;			/* visits in a row with nothing accessed */
 };
 
 struct abit_state {
@@ -122,7 +123,7 @@ static void keep_young_range(struct abit_walk *w, unsigned long addr)
 	struct abit_state *st = container_of(w, struct abit_state, walk);
 
 	if (st->nnext < st->cap)
-		st->next[st->nnext++] = (struct abit_range){ st->walking, addr };
+		st->next[st->nnext++] = (struct abit_range){ st->walking, addr, 0 };
 }
 
 /* Sort the new hot list and drop duplicates. */
@@ -197,6 +198,20 @@ static pid_t *snapshot_tgids(struct abit_state *st, u32 *n)
 	return tgid;
 }
 
+/* Walk one listed range; a quiet one stays listed ABIT_HOT_AGE visits. */
+static void hot_range(struct abit_state *st, struct mm_struct *mm,
+		      const struct abit_range *r)
+{
+	struct abit_walk *w = &st->walk;
+	u64 young = w->young;
+
+	abit_walk_range(w, mm, r->addr, r->addr + PMD_SIZE);
+	if (w->young == young && r->quiet + 1 < ABIT_HOT_AGE &&
+	    st->nnext < st->cap)
+		st->next[st->nnext++] = (struct abit_range){ r->tgid, r->addr,
+							     r->quiet + 1 };
+}
+
 /* Revisit every hot range; they are sorted, so one lock per process. */
 static void hot_pass(struct abit_state *st)
 {
@@ -213,8 +228,7 @@ static void hot_pass(struct abit_state *st)
 		if (mm && mmap_read_trylock(mm)) {
 			st->walking = tgid;
 			for (; i < j; i++)
-				abit_walk_range(w, mm, st->hot[i].addr,
-						st->hot[i].addr + PMD_SIZE);
+				hot_range(st, mm, &st->hot[i]);
 			mmap_read_unlock(mm);
 		} else if (mm) {
 			/* Busy: its ranges stay hot for the next round. */

@@ -11,6 +11,13 @@
 #define ABIT_DEFAULT_HOT_RANGES		4096	/* 2 MiB ranges revisited each round */
 #define ABIT_MAX_INTERVAL_MS		10000	/* the interval's ceiling */
 #define ABIT_MIN_CURSOR			64	/* entries: the cold walk always moves */
+/*
+ * A listed range leaves the hot list only after this many quiet visits in
+ * a row: a hot range that is idle for one round (a program between two
+ * phases) would otherwise wait for the cold walk to come round again,
+ * which on a large working set takes hundreds of rounds.
+ */
+#define ABIT_HOT_AGE			8
 #define VTIER_DEFAULT_CPU_BUDGET_PERMILLE 10	/* 1% of one CPU */
 
 /*

@@ -15,6 +15,7 @@
 
 #include "kselftest_harness.h"
 #include "sim.h"
+#include "vtier_abit_defs.h"
 
 #define A	0x40000ull
 #define B	0x40001ull
@@ -496,6 +497,7 @@ TEST(abit_rounds)
 	struct sim_trace tr;
 	struct sim_abit ab;
 	uint32_t got[2] = { 0 };
+	int i;
 
 	hand_params(&par);
 	ASSERT_EQ(0, load(&tr, r, N(r)));
@@ -514,6 +516,14 @@ TEST(abit_rounds)
 	EXPECT_EQ(1720, (long)sim_abit_round(&ab, 400 * MS, 2, count_emit, got));
 	EXPECT_EQ(1, got[0]);
 	EXPECT_EQ(2, got[1]);
+	EXPECT_EQ(3, ab.samples);
+	/* Quiet rounds: the range stays listed ABIT_HOT_AGE visits, then leaves. */
+	for (i = 0; i < ABIT_HOT_AGE - 1; i++) {
+		sim_abit_round(&ab, (600 + 200 * i) * MS, 2, count_emit, got);
+		EXPECT_EQ(1, ab.nhot);
+	}
+	sim_abit_round(&ab, (600 + 200 * i) * MS, 2, count_emit, got);
+	EXPECT_EQ(0, ab.nhot);
 	EXPECT_EQ(3, ab.samples);
 	sim_abit_free(&ab);
 	sim_trace_free(&tr);
