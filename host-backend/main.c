@@ -41,7 +41,8 @@
 static struct vm *vms[MAX_VMS];
 static int nvms;
 static bool stopping;
-static struct migrate_opts mopts = { .fast_node = -1, .slow_node = -1 };
+static struct migrate_opts mopts = { .fast_node = -1, .slow_node = -1,
+				      .initial = INITIAL_FIRST_TOUCH };
 static struct balance_opts bopts;
 
 static void usage(FILE *f)
@@ -59,7 +60,7 @@ static void usage(FILE *f)
 		"  --slow-node N   node demoted pages go to (default: first CPU-less node)\n"
 		"  --fmem-total SIZE  fast memory vtierd hands out to all VMs (default: no limit)\n"
 		"  --initial slow|fast|local|first-touch  where a VM's RAM starts (default\n"
-		"                  slow; first-touch: fast until the quota is used)\n"
+		"                  first-touch: fast until the quota is used)\n"
 		"  --demote lazy|eager  a demote hint leaves the page fast until a promotion\n"
 		"                  needs the room (lazy, default), or moves it at once\n"
 		"  --vm-mbps N     migration bandwidth per VM, MB/s (default 0: unlimited)\n"
@@ -178,6 +179,7 @@ static int parse_placement_opt(int c, const char *arg)
 			mopts.initial = INITIAL_FIRST_TOUCH;
 		else
 			goto bad;
+		mopts.initial_given = true;
 		return 0;
 	}
 	if (c == 'E') {

@@ -109,7 +109,7 @@ int migrate_setup(const struct migrate_opts *o, struct vm **vms, int nvms)
 	}
 	if (g_observe_only) {
 		fprintf(stderr, "vtierd: observe-only: %s\n", why);
-		if (initial == INITIAL_FIRST_TOUCH)
+		if (initial == INITIAL_FIRST_TOUCH && o->initial_given)
 			fprintf(stderr, "vtierd: observe-only: --initial first-touch has no effect (the logical residency counts promoted frames only)\n");
 		return 0;
 	}

@@ -26,6 +26,7 @@ struct migrate_opts {
 	unsigned int queue_len;
 	uint32_t deferred_max;		/* 0: DEFERRED_DEFAULT_MAX */
 	enum place_initial initial;
+	bool initial_given;		/* --initial on the command line */
 	bool eager_demote;		/* --demote eager: move at once */
 };
 

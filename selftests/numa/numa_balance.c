@@ -344,7 +344,8 @@ static int start_vtierd(void)
 		      "--fmem-total", "2M", "--balance", "utility",
 		      "--balance-period", "100", "--balance-step", "1M",
 		      "--balance-deadband", "16K", "--quota-deadline", "1000",
-		      "--control", d.control, (char *)NULL);
+		      /* the pool bound is checked at every sample: no first-touch burst */
+		      "--initial", "slow", "--control", d.control, (char *)NULL);
 		_exit(127);
 	}
 	for (i = 0; i < 1000 && vtierd_alive(&d); i++) {

@@ -422,8 +422,9 @@ static void run_steps(void)
 int main(void)
 {
 	static const char *const extra[] = { ",quota=3M" };
-	/* These checks follow each demote hint onto the slow node. */
-	static const char *const args[] = { "--demote", "eager", NULL };
+	/* These checks start all slow and follow each demotion there. */
+	static const char *const args[] = { "--initial", "slow", "--demote",
+					    "eager", NULL };
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (vtierd_start_args(&d, 1, extra, args)) {

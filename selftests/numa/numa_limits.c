@@ -37,8 +37,8 @@ static int start_limited(struct vtierd_child *l)
 		fd = open(l->log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
 		dup2(fd, 2);
 		execl(exe, exe, "--vm", spec, "--control", l->control,
-		      "--vm-mbps", "2", "--queue-len", "2", "--demote", "eager",
-		      (char *)NULL);
+		      "--vm-mbps", "2", "--queue-len", "2", "--initial", "slow",
+		      "--demote", "eager", (char *)NULL);
 		_exit(127);
 	}
 	for (i = 0; i < 1000 && vtierd_alive(l); i++) {
