@@ -74,6 +74,7 @@ die() { echo "eval: ERROR: $*" >&2; exit 1; }
 # reaches memory) and keeps 1 in REAL_W of them.  Policies see 1 in 1000.
 RATIOS="2 4 8"
 SIM_JOBS=2	# simulator runs at once (one per core)
+GUEST_JOBS=2	# TCG guests at once (one per core)
 if [ $quick = 1 ]; then
 	GEN_WL="zipf1.0 shift"
 	GEN_S=6
@@ -158,6 +159,7 @@ phase "identification accuracy, generated workloads (bench_accuracy $ACC_ARGS)"
 
 # ---- 3: real workloads under the plugin ----
 phase "real workloads in the guest under the TCG plugin: $REAL_WL"
+todo=
 for wl in $REAL_WL; do
 	opts="window_ms=$WINDOW_MS,arm=1,stop=2,sample=$REAL_W,llc=$LLC"
 	if [ $reuse = 1 ] && [ -s "$work/$wl.trace.gz" ] &&
@@ -168,14 +170,19 @@ for wl in $REAL_WL; do
 		cp "$work/$wl.meta" "$work/$wl.summary" "$out/"
 		continue
 	fi
-	note "$wl"
-	# shellcheck disable=SC2086
-	"$ROOT/scripts/eval-guest.sh" "$wl" $GUEST_ARGS --sample $REAL_W \
-		--llc $LLC --window-ms $WINDOW_MS --out "$work" 2>&1 |
-		sed 's/^/      /'
-	[ "${PIPESTATUS[0]}" = 0 ] || die "workload $wl failed (log: $work/$wl.log)"
-	cp "$work/$wl.meta" "$work/$wl.summary" "$out/"
+	todo="$todo $wl"
 done
+if [ -n "$todo" ]; then
+	note "running$todo, $GUEST_JOBS guests at a time"
+	# shellcheck disable=SC2086
+	"$ROOT/scripts/eval-guest.sh" $todo --jobs $GUEST_JOBS $GUEST_ARGS \
+		--sample $REAL_W --llc $LLC --window-ms $WINDOW_MS \
+		--out "$work" 2>&1 | sed 's/^/      /'
+	[ "${PIPESTATUS[0]}" = 0 ] || die "a workload failed (logs: $work/WORKLOAD.log)"
+	for wl in $todo; do
+		cp "$work/$wl.meta" "$work/$wl.summary" "$out/"
+	done
+fi
 
 # Generated traces for the simulator, with their exact truth.
 for wl in $GEN_WL; do
