@@ -132,13 +132,18 @@ def epoch_section(data, cmds):
     return out + ["", f"Produced by: `{cmds['epoch']}`.", ""]
 
 
+def is_variant(label):
+    """The all-slow start and the cheaper abit: reported, not scored."""
+    return label.endswith("/slow") or label.endswith("/abit-43ns")
+
+
 def verdict_section(sim):
     """Where vtier leads and where it trails, computed from sim.csv: the
     steady-state time (after the warm-up) where the CSV has it."""
     if not sim:
         return []
     ratios = sim["ratios"]
-    wls = [w for w in sim["wls"] if not w.endswith("/slow")]	# a variant
+    wls = [w for w in sim["wls"] if not is_variant(w)]
 
     def get(w, ra, p, k):
         v = sim["get"](w, ra, p, "st_rel")
