@@ -218,6 +218,12 @@ int vtier_policy_add_range(struct vtier_policy *p, u64 start_pfn, u64 npages,
 
 void vtier_policy_set_quota(struct vtier_policy *p, u64 quota_pages)
 {
+	/*
+	 * A smaller quota must be met by demotions the sweep finds: back to
+	 * the shortest epoch, so it passes every page soon.
+	 */
+	if (quota_pages < p->quota)
+		p->epoch_ns = (u64)p->par.epoch_ms * NSEC_PER_MS;
 	p->quota = quota_pages;
 	update_threshold(p);
 }

@@ -276,7 +276,8 @@ TEST(threshold_fits_quota)
  * far below target_heat 8) double it each epoch from 100 ms up to
  * max_epoch_ms, 800 ms (epochs end at 100, 300, 700, 1500 ms); then 10
  * pages sampled once per ms each (hundreds of samples: above 4 x 8)
- * halve it back to 100 ms.
+ * halve it back to 100 ms.  A quota that shrinks starts the shortest
+ * epoch at once.
  */
 TEST(epoch_adapts_to_evidence)
 {
@@ -302,6 +303,15 @@ TEST(epoch_adapts_to_evidence)
 	vtier_policy_summarize(&e->p, &s);
 	EXPECT_EQ(4, s.epochs);
 	EXPECT_EQ(800 * MS, s.epoch_ns);
+	/*
+	 * A smaller quota: the epoch that began at 1500 ms is 100 ms long
+	 * now, so it ends at the next sample instead of at 2300 ms.
+	 */
+	vtier_policy_set_quota(&e->p, 8);
+	vtier_policy_sample(&e->p, 1, 1601 * MS, 0);
+	vtier_policy_summarize(&e->p, &s);
+	EXPECT_EQ(5, s.epochs);
+	vtier_policy_set_quota(&e->p, 10);
 	for (; t <= 4600 * MS; t += MS / 10) {
 		vtier_policy_sample(&e->p, t / (MS / 10) % 10, t, 0);
 		while (vtier_policy_pop_hints(&e->p, h, 64))
