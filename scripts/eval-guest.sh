@@ -214,7 +214,8 @@ grep -aq "^WL-OK $WL" "$PREFIX.log" && ok=1
 if [ $USE_PLUGIN = 1 ]; then
 	[ -s "$PREFIX.truth" ] || { ok=0; echo "eval-guest: no $PREFIX.truth written" >&2; }
 	if [ -f "$PREFIX.trace" ]; then
-		gzip -f "$PREFIX.trace"
+		# -1: the full traces are hundreds of MB; -6 took 1-2 minutes
+		gzip -1 -f "$PREFIX.trace"
 	elif [ "$SAMPLE" -gt 0 ]; then
 		ok=0; echo "eval-guest: no $PREFIX.trace written" >&2
 	fi

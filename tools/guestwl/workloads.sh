@@ -48,9 +48,9 @@ wl_sizes() {
 	zstd:quick)   echo "MIB=4 WLOG=23 ROUNDS=2" ;;
 	sort:full)    echo "MIB=256 ROUNDS=2" ;;
 	sort:quick)   echo "MIB=4 ROUNDS=2" ;;
-	graph:full)   echo "VERTICES=3000000 DEGREE=16 ITERS=14" ;;
+	graph:full)   echo "VERTICES=3000000 DEGREE=16 ITERS=19" ;;
 	graph:quick)  echo "VERTICES=100000 DEGREE=10 ITERS=3" ;;
-	memcached:full)  echo "RECORDS=262144 VALUE=1024 OPS=620000" ;;
+	memcached:full)  echo "RECORDS=262144 VALUE=1024 OPS=430000" ;;
 	memcached:quick) echo "RECORDS=8192 VALUE=1024 OPS=20000" ;;
 	xsbench:full)  echo "ISOTOPES=355 GRIDPOINTS=16000 LOOKUPS=650000" ;;
 	xsbench:quick) echo "ISOTOPES=68 GRIDPOINTS=2000 LOOKUPS=20000" ;;
