@@ -159,14 +159,19 @@ phase "identification accuracy, generated workloads (bench_accuracy $ACC_ARGS)"
 	>"$work/accuracy.txt" 2> >(sed 's/^/    /' >&2)
 
 # ---- 3: real workloads under the plugin ----
+# shellcheck source=../../tools/guestwl/workloads.sh
+. "$ROOT/tools/guestwl/workloads.sh"	# wl_sizes
 phase "real workloads in the guest under the TCG plugin: $REAL_WL"
 todo=
 for wl in $REAL_WL; do
 	opts="window_ms=$WINDOW_MS,arm=1,stop=2,sample=$REAL_W,llc=$LLC"
+	# Reused only if recorded with today's sizes, options and phases.
 	if [ $reuse = 1 ] && [ -s "$work/$wl.trace.gz" ] &&
 	   grep -q '^result=ok$' "$work/$wl.meta" 2>/dev/null &&
 	   grep -q "^plugin_options=.*,$opts\$" "$work/$wl.meta" &&
-	   grep -q "^size=$mode\$" "$work/$wl.meta"; then
+	   grep -q "^size=$mode\$" "$work/$wl.meta" &&
+	   grep -q '^steady_ns=' "$work/$wl.meta" &&
+	   grep -qxF "params=$(wl_sizes "$wl" "$mode")" "$work/$wl.meta"; then
 		note "$wl: reusing $work/$wl.trace.gz"
 		cp "$work/$wl.meta" "$work/$wl.summary" "$out/"
 		continue
