@@ -38,6 +38,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fast_sampler.h"
 #include "test_common.h"
 
 #define FAST 0
@@ -113,54 +114,19 @@ static int node_of(uint8_t *p)
 	return move_pages(0, 1, &a, NULL, &st, 0) ? -1 : st;
 }
 
-/* Sampler: the sum over all VMs of fast-node pages, as often as it can. */
-static pid_t sampler;
-static int to_s[2], from_s[2];
-
-static void start_sampler(void)
+/* The sampler's query, in its child: fast pages of all VMs (us) together. */
+static int fast_pages_now(void *ctx)
 {
-	if (pipe(to_s) || pipe(from_s))
-		return;
-	sampler = fork();
-	if (sampler == 0) {
-		struct pollfd pfd = { .fd = to_s[0], .events = POLLIN };
-		int max = 0, samples = 0, errors = 0, i, n, sum;
-		pid_t vmm = getppid();
-		char out[64];
+	int i, n, sum = 0;
 
-		close(to_s[1]);
-		while (poll(&pfd, 1, 1) == 0) {
-			for (sum = 0, i = 0; i < NVM; i++) {
-				n = fast_of(vmm, vm[i].fe.mem);
-				if (n < 0)
-					break;
-				sum += n;
-			}
-			if (i < NVM) {
-				errors++;
-				continue;
-			}
-			max = sum > max ? sum : max;
-			samples++;
-		}
-		n = snprintf(out, sizeof(out), "%d %d %d\n", max, samples, errors);
-		if (write(from_s[1], out, (size_t)n) < 0)
-			_exit(1);
-		_exit(0);
+	(void)ctx;
+	for (i = 0; i < NVM; i++) {
+		n = fast_of(getppid(), vm[i].fe.mem);
+		if (n < 0)
+			return -1;
+		sum += n;
 	}
-	close(to_s[0]);
-	close(from_s[1]);
-}
-
-static void stop_sampler(int *max, int *samples, int *errors)
-{
-	char buf[64] = "";
-
-	close(to_s[1]);
-	if (read(from_s[0], buf, sizeof(buf) - 1) < 0 ||
-	    sscanf(buf, "%d %d %d", max, samples, errors) != 3)
-		*max = *samples = *errors = -1;
-	waitpid(sampler, NULL, 0);
+	return sum;
 }
 
 /* Take one frame; QUOTA updates the VM; returns its type or -1. */
@@ -364,6 +330,7 @@ int main(void)
 	uint64_t want[NVM];
 	struct vtier_msg w;
 	json_t *root, *s;
+	struct fast_sampler fs;
 	int max, samples, errors, i;
 	unsigned int g, first_fast, newest;
 	bool ok;
@@ -388,7 +355,7 @@ int main(void)
 	     "bal_start_at_min", "WELCOME quotas %llu/%llu/%llu",
 	     (unsigned long long)vm[0].quota, (unsigned long long)vm[1].quota,
 	     (unsigned long long)vm[2].quota);
-	start_sampler();
+	fast_sampler_start(&fs, fast_pages_now, NULL);
 
 	vm[0].hot = 128, vm[0].bucket = 10;
 	vm[1].hot = 256, vm[1].bucket = 6;
@@ -440,7 +407,7 @@ int main(void)
 		     "vm0's first promoted page is on node %d; %u of its %d newest on the fast node",
 		     (int)first_fast, newest, MINP);
 	}
-	stop_sampler(&max, &samples, &errors);
+	fast_sampler_stop(&fs, &max, &samples, &errors);
 	mark(samples > 0 && errors == 0 && max >= 0 && max <= TOTAL,
 	     "bal_total_never_exceeded",
 	     "%d samples, at most %d fast pages in all VMs (--fmem-total %d), %d failed queries",

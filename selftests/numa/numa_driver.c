@@ -23,6 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fast_sampler.h"
 #include "numa_driver.h"
 
 static int failures;
@@ -100,52 +101,14 @@ unsigned int count(const int *st, unsigned int first,
 	return n;
 }
 
-/* Sampler: counts the VMM's fast-node pages until told to stop. */
-static pid_t sampler;
-static int to_sampler[2], from_sampler[2];
-
-static void start_sampler(void)
+/* The sampler's query, in its child: the fast pages of the VMM, us. */
+static int fast_pages_now(void *ctx)
 {
-	if (pipe(to_sampler) || pipe(from_sampler))
-		return;
-	sampler = fork();
-	if (sampler == 0) {
-		static int st[NPAGES];
-		struct pollfd pfd = { .fd = to_sampler[0], .events = POLLIN };
-		unsigned int max = 0, samples = 0, n, errors = 0;
-		pid_t vmm = getppid();
-		char out[64];
+	static int st[NPAGES];
 
-		close(to_sampler[1]);
-		while (poll(&pfd, 1, 1) == 0) {
-			if (where(vmm, fe.mem, st)) {
-				errors++;
-				continue;
-			}
-			n = count(st, 0, NPAGES, FAST);
-			max = n > max ? n : max;
-			samples++;
-		}
-		n = (unsigned int)snprintf(out, sizeof(out), "%u %u %u\n",
-					    max, samples, errors);
-		if (write(from_sampler[1], out, n) < 0)
-			_exit(1);
-		_exit(0);
-	}
-	close(to_sampler[0]);
-	close(from_sampler[1]);
-}
-
-static void stop_sampler(unsigned int *max, unsigned int *samples,
-			 unsigned int *errors)
-{
-	char buf[64] = "";
-
-	close(to_sampler[1]);
-	if (read(from_sampler[0], buf, sizeof(buf) - 1) < 0 ||
-	    sscanf(buf, "%u %u %u", max, samples, errors) != 3)
-		*max = *samples = *errors = ~0u;
-	waitpid(sampler, NULL, 0);
+	(void)ctx;
+	return where(getppid(), fe.mem, st) ? -1 :
+	       (int)count(st, 0, NPAGES, FAST);
 }
 
 int hints(const struct vtier_hint_host *h, unsigned int n,
@@ -404,15 +367,16 @@ static void step_disconnect(void)
 
 static void run_steps(void)
 {
-	unsigned int max, samples, errors;
+	struct fast_sampler fs;
+	int max, samples, errors;
 
 	step_setup();
-	start_sampler();
+	fast_sampler_start(&fs, fast_pages_now, NULL);
 	step_quota();
 	step_faults();
-	stop_sampler(&max, &samples, &errors);
+	fast_sampler_stop(&fs, &max, &samples, &errors);
 	mark(samples > 0 && errors == 0 && max <= QUOTA, "sampled_within_quota",
-	     "%u samples, at most %u fast pages (quota %u), %u failed queries",
+	     "%d samples, at most %d fast pages (quota %d), %d failed queries",
 	     samples, max, QUOTA, errors);
 	step_numbers();
 	step_disconnect();

@@ -37,6 +37,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fast_sampler.h"
 #include "test_common.h"
 
 #define FAST 0
@@ -145,53 +146,13 @@ static unsigned int fast_now(void)
 	return where(0, st) ? ~0u : count(st, 0, NPAGES, FAST);
 }
 
-/* Sampler: the most fast-node pages any query found, until stopped. */
-static pid_t sampler;
-static int to_sampler[2], from_sampler[2];
-
-static void start_sampler(void)
+/* The sampler's query, in its child: the fast pages of the VMM, us. */
+static int fast_pages_now(void *ctx)
 {
-	if (pipe(to_sampler) || pipe(from_sampler))
-		return;
-	sampler = fork();
-	if (sampler == 0) {
-		static int s[NPAGES];
-		struct pollfd pfd = { .fd = to_sampler[0], .events = POLLIN };
-		unsigned int max = 0, samples = 0, n, errors = 0;
-		pid_t vmm = getppid();
-		char out[64];
+	static int s[NPAGES];
 
-		close(to_sampler[1]);
-		while (poll(&pfd, 1, 1) == 0) {
-			if (where(vmm, s)) {
-				errors++;
-				continue;
-			}
-			n = count(s, 0, NPAGES, FAST);
-			max = n > max ? n : max;
-			samples++;
-		}
-		n = (unsigned int)snprintf(out, sizeof(out), "%u %u %u\n",
-					    max, samples, errors);
-		if (write(from_sampler[1], out, n) < 0)
-			_exit(1);
-		_exit(0);
-	}
-	close(to_sampler[0]);
-	close(from_sampler[1]);
-}
-
-static void stop_sampler(unsigned int *max, unsigned int *samples,
-			 unsigned int *errors)
-{
-	char buf[64] = "";
-
-	close(to_sampler[1]);
-	if (read(from_sampler[0], buf, sizeof(buf) - 1) < 0 ||
-	    sscanf(buf, "%u %u %u", max, samples, errors) != 3)
-		*max = *samples = *errors = ~0u;
-	close(from_sampler[0]);
-	waitpid(sampler, NULL, 0);
+	(void)ctx;
+	return where(getppid(), s) ? -1 : (int)count(s, 0, NPAGES, FAST);
 }
 
 static int hints(const struct vtier_hint_host *h, unsigned int n,
@@ -425,7 +386,9 @@ static void step_burst(void)
 {
 	struct vtier_msg a;
 	struct ft f0 = { 0 }, f = { 0 };
-	unsigned int g, room, over, max, samples, errors;
+	struct fast_sampler fs;
+	unsigned int g, room, over;
+	int max, samples, errors;
 	uint64_t t, t1;
 	int ok;
 
@@ -477,7 +440,7 @@ static void step_burst(void)
 	ok = !hint_range(R_END - QUOTA + 128, 64, VTIER_HINT_DEMOTE, &a) &&
 	     ack_is(&a, 64, 0, 0);
 	get(&f0);
-	start_sampler();
+	fast_sampler_start(&fs, fast_pages_now, NULL);
 	t = now_ns();
 	for (g = V_FIRST; g < V_END; g++)
 		fill(g);
@@ -487,10 +450,10 @@ static void step_burst(void)
 		uint64_t s = wait_settled(&t1);
 
 		usleep(50000);	/* a few more scans: nothing else moves */
-		stop_sampler(&max, &samples, &errors);
+		fast_sampler_stop(&fs, &max, &samples, &errors);
 		get(&f);
 		where(0, st);
-		printf("VTIER-NUMA-BENCH first_touch_free_burst pages=%u room=64 touch_ms=%.1f fast_after_touch=%u sampler_max=%u samples=%u settle_ms=%.1f moved_back=%lld\n",
+		printf("VTIER-NUMA-BENCH first_touch_free_burst pages=%u room=64 touch_ms=%.1f fast_after_touch=%u sampler_max=%d samples=%d settle_ms=%.1f moved_back=%lld\n",
 		       V_END - V_FIRST, (double)t / 1e6, over, max, samples,
 		       (double)s / 1e6, f.excess - f0.excess);
 		mark(ok && f0.node == FAST && s != ~0ull &&
@@ -499,7 +462,7 @@ static void step_burst(void)
 		     count(st, 0, NPAGES, FAST) == QUOTA &&
 		     f.ft_fast - f0.ft_fast == 64 && f.fast_pages == QUOTA &&
 		     errors == 0, "ft_free_burst_exact",
-		     "first 64 touched: %u fast, other %u: %u slow; %u fast in RAM; first touch +%lld, excess +%lld; sampler max %u over %u samples",
+		     "first 64 touched: %u fast, other %u: %u slow; %u fast in RAM; first touch +%lld, excess +%lld; sampler max %d over %d samples",
 		     count(st, V_FIRST, V_FIRST + 64, FAST), V_END - V_FIRST - 64,
 		     count(st, V_FIRST + 64, V_END, SLOW),
 		     count(st, 0, NPAGES, FAST), f.ft_fast - f0.ft_fast,
@@ -513,7 +476,8 @@ int main(void)
 	/* The demotion step checks the pages moved at once. */
 	static const char *const args[] = { "--initial", "first-touch", "-v",
 					    "--demote", "eager", NULL };
-	unsigned int max, samples, errors;
+	struct fast_sampler fs;
+	int max, samples, errors;
 	char line[512];
 	FILE *f;
 
@@ -523,12 +487,13 @@ int main(void)
 		return 1;
 	}
 	step_setup();
-	start_sampler();
+	fast_sampler_start(&fs, fast_pages_now, NULL);
 	step_paced();
 	step_evict();
-	stop_sampler(&max, &samples, &errors);
-	mark(samples > 0 && errors == 0 && max <= QUOTA, "ft_sampled_within_quota",
-	     "%u samples, at most %u fast pages (quota %u), %u failed queries",
+	fast_sampler_stop(&fs, &max, &samples, &errors);
+	mark(samples > 0 && errors == 0 && max <= (int)QUOTA,
+	     "ft_sampled_within_quota",
+	     "%d samples, at most %d fast pages (quota %u), %d failed queries",
 	     samples, max, QUOTA, errors);
 	step_burst();
 	mark(bad_pages(R_FIRST, R_END) + bad_pages(U_FIRST, U_END) +
