@@ -44,14 +44,16 @@ def sim_section(data, plot, cmds):
             ("st_hit", "Fast-tier hit ratio, steady state", "hit ratio", "hit_ratio_steady"),
             ("st_rel", "Estimated memory time relative to all-fast, steady state",
              "time / all-fast", "slowdown_steady")):
-        dat_rows = [[w] + [get(w, ra, p, metric) for p in pols] for ra in ratios for w in wls]
+        # The figures leave out the variants (the tables have them).
+        pw = [w for w in wls if not is_variant(w)]
+        dat_rows = [[w] + [get(w, ra, p, metric) for p in pols] for ra in ratios for w in pw]
         dat = write_dat(data, f"{name}.dat.csv", ["workload"] + pols, dat_rows)
         body = (f"set multiplot layout {len(ratios)},1 title '{title} per policy'\n"
                 "set style data histograms\nset style histogram clustered gap 1\n"
                 "set style fill solid 0.8 border -1\nset xtics rotate by -20 font ',8'\n"
                 f"set ylabel '{ylabel}'\nset yrange [{'0:1' if 'hit' in metric else '1:*'}]\n")
         for i, ra in enumerate(ratios):
-            first, last = 1 + i * len(wls), (i + 1) * len(wls)
+            first, last = 1 + i * len(pw), (i + 1) * len(pw)
             body += (f"set title 'fast:slow {ra}'\n"
                      f"plot '{dat}' every ::{first}::{last} using 2:xtic(1) title '{pols[0]}'" +
                      "".join(f", '' every ::{first}::{last} using {j + 2} title '{p}'"

@@ -11,9 +11,9 @@ set xtics rotate by -20 font ',8'
 set ylabel 'hit ratio'
 set yrange [0:1]
 set title 'fast:slow 1:2'
-plot 'hit_ratio.dat.csv' every ::1::10 using 2:xtic(1) title 'vtier', '' every ::1::10 using 3 title 'hemem', '' every ::1::10 using 4 title 'memtis', '' every ::1::10 using 5 title 'tpp', '' every ::1::10 using 6 title 'first-touch', '' every ::1::10 using 7 title 'oracle', '' every ::1::10 using 8 title 'all-fast'
+plot 'hit_ratio.dat.csv' every ::1::24 using 2:xtic(1) title 'vtier', '' every ::1::24 using 3 title 'hemem', '' every ::1::24 using 4 title 'memtis', '' every ::1::24 using 5 title 'tpp', '' every ::1::24 using 6 title 'first-touch', '' every ::1::24 using 7 title 'oracle', '' every ::1::24 using 8 title 'all-fast'
 set title 'fast:slow 1:4'
-plot 'hit_ratio.dat.csv' every ::11::20 using 2:xtic(1) title 'vtier', '' every ::11::20 using 3 title 'hemem', '' every ::11::20 using 4 title 'memtis', '' every ::11::20 using 5 title 'tpp', '' every ::11::20 using 6 title 'first-touch', '' every ::11::20 using 7 title 'oracle', '' every ::11::20 using 8 title 'all-fast'
+plot 'hit_ratio.dat.csv' every ::25::48 using 2:xtic(1) title 'vtier', '' every ::25::48 using 3 title 'hemem', '' every ::25::48 using 4 title 'memtis', '' every ::25::48 using 5 title 'tpp', '' every ::25::48 using 6 title 'first-touch', '' every ::25::48 using 7 title 'oracle', '' every ::25::48 using 8 title 'all-fast'
 set title 'fast:slow 1:8'
-plot 'hit_ratio.dat.csv' every ::21::30 using 2:xtic(1) title 'vtier', '' every ::21::30 using 3 title 'hemem', '' every ::21::30 using 4 title 'memtis', '' every ::21::30 using 5 title 'tpp', '' every ::21::30 using 6 title 'first-touch', '' every ::21::30 using 7 title 'oracle', '' every ::21::30 using 8 title 'all-fast'
+plot 'hit_ratio.dat.csv' every ::49::72 using 2:xtic(1) title 'vtier', '' every ::49::72 using 3 title 'hemem', '' every ::49::72 using 4 title 'memtis', '' every ::49::72 using 5 title 'tpp', '' every ::49::72 using 6 title 'first-touch', '' every ::49::72 using 7 title 'oracle', '' every ::49::72 using 8 title 'all-fast'
 unset multiplot
