@@ -454,7 +454,10 @@ void placement_batch(struct placement *pl, const struct vtier_hint_host *h,
 			if (!pl->fast)
 				count(ack, V_REJECTED);	/* no VMM memory */
 			else if (!pass && pl->host->lazy_demote)
-				count(ack, V_APPLIED);	/* stays fast: a victim */
+				/* Stays fast, a victim; beyond RAM as eager would. */
+				count(ack, r.gpfn < pl->max_pfn &&
+				      (1ull << r.order) <= pl->max_pfn - r.gpfn ?
+				      V_APPLIED : V_REJECTED);
 			else
 				submit(pl, &r, now_ns, ack);
 		}

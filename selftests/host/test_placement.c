@@ -132,7 +132,7 @@ static void batch(struct placement *pl, struct place_ack *ack,
 TEST_F(place, lazy_demotion_keeps_pages_fast_until_room_is_needed)
 {
 	struct vtier_hint_host fill[8], d[] = { D(3), D(5) };
-	struct vtier_hint_host p[] = { P(20) };
+	struct vtier_hint_host p[] = { P(20) }, beyond = D(NPAGES + 5);
 	unsigned int i;
 
 	self->host.lazy_demote = true;
@@ -143,6 +143,8 @@ TEST_F(place, lazy_demotion_keeps_pages_fast_until_room_is_needed)
 	batch(&self->pl, &self->ack, d, 2, 1002 * MS);
 	EXPECT_EQ(2, self->ack.applied);
 	EXPECT_EQ(8, on_fast(&self->rec));	/* nothing moved */
+	batch(&self->pl, &self->ack, &beyond, 1, 1002 * MS);
+	EXPECT_EQ(1, self->ack.rejected);	/* not guest RAM */
 	EXPECT_TRUE(placement_fast(&self->pl, 3));
 	EXPECT_EQ(0, self->pl.st.demoted);
 	batch(&self->pl, &self->ack, p, 1, 1003 * MS);
