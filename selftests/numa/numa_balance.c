@@ -39,11 +39,11 @@
 #include <unistd.h>
 
 #include "fast_sampler.h"
+#include "numa_common.h"
 #include "test_common.h"
 
 #define FAST 0
 #define SLOW 1
-#define PAGE 4096u
 #define NPAGES (FE_RAM_SIZE / PAGE)
 #define NVM 3
 #define TOTAL 512		/* --fmem-total 2M */
@@ -63,22 +63,7 @@ struct vm {
 };
 
 static struct vm vm[NVM];
-static int failures;
 static struct vtierd_child d;
-
-static void mark(int ok, const char *name, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static void mark(int ok, const char *name, const char *fmt, ...)
-{
-	char msg[300];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	printf("VTIER-NUMA-TEST %s %s %s\n", ok ? "ok" : "not-ok", name, msg);
-	failures += !ok;
-}
 
 static int64_t now_ms(void)
 {
@@ -274,7 +259,7 @@ static void show(const char *name, bool ok, const uint64_t *want)
 
 	for (i = 0; i < NVM; i++)
 		f[i] = fast_of(0, vm[i].fe.mem);
-	mark(ok, name, "quotas %llu/%llu/%llu (want %llu/%llu/%llu within %d), fast pages %d/%d/%d by query",
+	numa_mark(ok, name, "quotas %llu/%llu/%llu (want %llu/%llu/%llu within %d), fast pages %d/%d/%d by query",
 	     (unsigned long long)vm[0].quota, (unsigned long long)vm[1].quota,
 	     (unsigned long long)vm[2].quota, (unsigned long long)want[0],
 	     (unsigned long long)want[1], (unsigned long long)want[2], TOL,
@@ -337,13 +322,13 @@ int main(void)
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (start_vtierd()) {
-		mark(0, "bal_vtierd_starts", "vtierd did not start");
+		numa_mark(0, "bal_vtierd_starts", "vtierd did not start");
 		return 1;
 	}
 	for (i = 0; i < NVM; i++) {
 		if (fe_up(&vm[i].fe, d.sock[i]) ||
 		    vtier_hello(&vm[i].fe, &vm[i].conn, 51000 + i, &w)) {
-			mark(0, "bal_frontends_up", "vm%d: HELLO failed", i);
+			numa_mark(0, "bal_frontends_up", "vm%d: HELLO failed", i);
 			return 1;
 		}
 		vm[i].seq = 1;
@@ -351,7 +336,7 @@ int main(void)
 		for (g = DATA; g < DATA + 512; g++)
 			vm[i].fe.mem[(size_t)g * PAGE] = (uint8_t)g | 1;
 	}
-	mark(vm[0].quota == MINP && vm[1].quota == MINP && vm[2].quota == MINP,
+	numa_mark(vm[0].quota == MINP && vm[1].quota == MINP && vm[2].quota == MINP,
 	     "bal_start_at_min", "WELCOME quotas %llu/%llu/%llu",
 	     (unsigned long long)vm[0].quota, (unsigned long long)vm[1].quota,
 	     (unsigned long long)vm[2].quota);
@@ -375,7 +360,7 @@ int main(void)
 		char out[256];
 		int rc = vtierctl_run(&d, "quota vm0 max=128K", out, sizeof(out));
 
-		mark(rc == 0, "bal_vtierctl_quota", "exit %d: %s", rc, out);
+		numa_mark(rc == 0, "bal_vtierctl_quota", "exit %d: %s", rc, out);
 	}
 	{
 		int64_t end = now_ms() + PHASE_MS;
@@ -398,21 +383,21 @@ int main(void)
 		first_fast = (unsigned int)node_of(vm[0].fe.mem + (size_t)DATA * PAGE);
 		for (newest = 0, g = DATA + 128 - MINP; g < DATA + 128; g++)
 			newest += node_of(vm[0].fe.mem + (size_t)g * PAGE) == FAST;
-		mark(dem > 0 && f0 >= 0 && f0 <= q && q == MINP && fq == f0 &&
+		numa_mark(dem > 0 && f0 >= 0 && f0 <= q && q == MINP && fq == f0 &&
 		     vm[0].quota == MINP, "bal_greedy_demoted_by_host",
 		     "vm0 ignored QUOTA %llu: fast pages %d by query, vtierd fast %lld quota %lld, host demoted %lld",
 		     (unsigned long long)vm[0].quota, f0, fq, q, dem);
 		/* vm0 promoted DATA.. in order: the oldest went first. */
-		mark(first_fast == SLOW && newest == MINP, "bal_oldest_demoted_first",
+		numa_mark(first_fast == SLOW && newest == MINP, "bal_oldest_demoted_first",
 		     "vm0's first promoted page is on node %d; %u of its %d newest on the fast node",
 		     (int)first_fast, newest, MINP);
 	}
 	fast_sampler_stop(&fs, &max, &samples, &errors);
-	mark(samples > 0 && errors == 0 && max >= 0 && max <= TOTAL,
+	numa_mark(samples > 0 && errors == 0 && max >= 0 && max <= TOTAL,
 	     "bal_total_never_exceeded",
 	     "%d samples, at most %d fast pages in all VMs (--fmem-total %d), %d failed queries",
 	     samples, max, TOTAL, errors);
-	mark(vtierd_alive(&d), "bal_vtierd_survives", "vtierd still running");
+	numa_mark(vtierd_alive(&d), "bal_vtierd_survives", "vtierd still running");
 	{
 		char line[512];
 		FILE *f = fopen(d.log, "r");
@@ -427,6 +412,6 @@ int main(void)
 		vu_fe_close(&vm[i].fe);
 	vtierd_stop(&d);
 	vtierd_cleanup(&d);
-	printf("VTIER-NUMA-BAL-DONE %d\n", failures);
-	return failures ? 1 : 0;
+	printf("VTIER-NUMA-BAL-DONE %d\n", numa_failures());
+	return numa_failures() ? 1 : 0;
 }

@@ -26,57 +26,11 @@
 #include "fast_sampler.h"
 #include "numa_driver.h"
 
-static int failures;
 static struct vtierd_child d;
 struct vu_fe fe;
 struct fe_conn conn;
 static uint32_t seq = 1;
 static uint64_t hints_sent, acked_applied, acked_rejected, acked_deferred;
-
-void mark(int ok, const char *name, const char *fmt, ...)
-{
-	char msg[256];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	printf("VTIER-NUMA-TEST %s %s %s\n", ok ? "ok" : "not-ok", name, msg);
-	fflush(stdout);
-	failures += !ok;
-}
-
-static uint64_t word(uint64_t gpfn, unsigned int i)
-{
-	uint64_t x = gpfn * 512 + i + 0x9e3779b97f4a7c15ull;
-
-	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
-	x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
-	return x ^ (x >> 31);
-}
-
-void fill(uint64_t gpfn)
-{
-	uint64_t *p = (uint64_t *)(fe.mem + gpfn * PAGE);
-	unsigned int i;
-
-	for (i = 0; i < PAGE / 8; i++)
-		p[i] = word(gpfn, i);
-}
-
-unsigned int bad_pages(void)
-{
-	unsigned int g, i, bad = 0;
-
-	for (g = DATA_FIRST; g < DATA_END; g++) {
-		const uint64_t *p = (const uint64_t *)(fe.mem + g * PAGE);
-
-		for (i = 0; i < PAGE / 8 && p[i] == word(g, i); i++)
-			;
-		bad += i < PAGE / 8;
-	}
-	return bad;
-}
 
 /* Node of each page of guest RAM in process pid (-errno when none). */
 int where(pid_t pid, uint8_t *mem, int *st)
@@ -169,7 +123,7 @@ int check_place(const char *name, const char *what, uint64_t first,
 	int rc = where(0, fe.mem, st);
 
 	fast = count(st, 0, NPAGES, FAST);
-	mark(!rc && count(st, first, first + n, node) == n &&
+	numa_mark(!rc && count(st, first, first + n, node) == n &&
 	     fast == want_fast, name,
 	     "%s: %u of %u pages on node %d; %u fast pages in guest RAM (want %u)",
 	     what, count(st, first, first + n, node), n, node, fast, want_fast);
@@ -183,24 +137,24 @@ static void step_setup(void)
 	unsigned int g, present;
 
 	if (fe_up(&fe, d.sock[0]) || vtier_hello(&fe, &conn, 50000, &w)) {
-		mark(0, "frontend_up", "vhost-user/vtier HELLO failed");
+		numa_mark(0, "frontend_up", "vhost-user/vtier HELLO failed");
 		exit(1);
 	}
-	mark(w.welcome.caps == VTIER_CAP_MOVE && w.welcome.quota_pages == QUOTA,
+	numa_mark(w.welcome.caps == VTIER_CAP_MOVE && w.welcome.quota_pages == QUOTA,
 	     "welcome_move", "caps %u quota %llu", w.welcome.caps,
 	     (unsigned long long)w.welcome.quota_pages);
 	vm = status(&root);
-	mark(vm && jint(vm, "fast_node") == FAST && jint(vm, "slow_node") == SLOW &&
+	numa_mark(vm && jint(vm, "fast_node") == FAST && jint(vm, "slow_node") == SLOW &&
 	     !json_is_true(json_object_get(vm, "observe_only")), "topology_defaults",
 	     "fast node %lld, slow node %lld", vm ? jint(vm, "fast_node") : -9,
 	     vm ? jint(vm, "slow_node") : -9);
 	json_decref(root);
 	/* HELLO answered: vtierd has set the slow node as RAM policy. */
 	for (g = DATA_FIRST; g < DATA_END; g++)
-		fill(g);
+		numa_fill(fe.mem, g);
 	where(0, fe.mem, st);
 	present = NPAGES - count(st, 0, NPAGES, -ENOENT);
-	mark(count(st, DATA_FIRST, DATA_END, SLOW) == DATA_END - DATA_FIRST &&
+	numa_mark(count(st, DATA_FIRST, DATA_END, SLOW) == DATA_END - DATA_FIRST &&
 	     count(st, 0, NPAGES, SLOW) == present &&
 	     count(st, UNTOUCHED, UNTOUCHED + 512, -ENOENT) == 512,
 	     "initial_slow", "%u of %u present pages on the slow node, untouched range absent",
@@ -217,24 +171,24 @@ static void step_quota(void)
 
 	n = range(h, SMALL, 128, VTIER_HINT_PROMOTE);
 	ok = !hints(h, n, &a);
-	mark(ok && ack_is(&a, 128, 0, 0), "promote_applied", ACKFMT, ACKARGS(a));
+	numa_mark(ok && ack_is(&a, 128, 0, 0), "promote_applied", ACKFMT, ACKARGS(a));
 	check_place("promoted_on_fast", "128 promoted", SMALL, 128, FAST, 128);
 
 	h[0] = H(HUGE_A, 9, VTIER_HINT_PROMOTE);
 	ok = !hints(h, 1, &a);
-	mark(ok && ack_is(&a, 1, 0, 0), "order9_applied", ACKFMT, ACKARGS(a));
+	numa_mark(ok && ack_is(&a, 1, 0, 0), "order9_applied", ACKFMT, ACKARGS(a));
 	check_place("order9_whole", "2 MiB promoted", HUGE_A, 512, FAST, 640);
 
 	n = range(h, HUGE_B, 256, VTIER_HINT_PROMOTE);
 	ok = !hints(h, n, &a);
-	mark(ok && ack_is(&a, 128, 0, 128), "over_quota_deferred", ACKFMT, ACKARGS(a));
+	numa_mark(ok && ack_is(&a, 128, 0, 128), "over_quota_deferred", ACKFMT, ACKARGS(a));
 	check_place("quota_full", "first 128 applied", HUGE_B, 128, FAST, QUOTA);
 	check_place("deferred_stay_slow", "128 deferred", HUGE_B + 128, 128,
 		    SLOW, QUOTA);
 
 	h[0] = H(HUGE_B, 9, VTIER_HINT_PROMOTE);
 	ok = !hints(h, 1, &a);
-	mark(ok && ack_is(&a, 0, 0, 1), "order9_over_quota_deferred", ACKFMT, ACKARGS(a));
+	numa_mark(ok && ack_is(&a, 0, 0, 1), "order9_over_quota_deferred", ACKFMT, ACKARGS(a));
 
 	/*
 	 * Promotions first in the frame; the demotions make the room.  The
@@ -244,7 +198,7 @@ static void step_quota(void)
 	n = range(h, HUGE_B + 128, 128, VTIER_HINT_PROMOTE);
 	n += range(h + n, SMALL, 128, VTIER_HINT_DEMOTE);
 	ok = !hints(h, n, &a);
-	mark(ok && ack_is(&a, 256, 0, 0), "demotion_makes_room", ACKFMT, ACKARGS(a));
+	numa_mark(ok && ack_is(&a, 256, 0, 0), "demotion_makes_room", ACKFMT, ACKARGS(a));
 	check_place("demoted_on_slow", "128 demoted", SMALL, 128, SLOW, QUOTA);
 	check_place("room_promoted", "128 promoted", HUGE_B + 128, 128, FAST,
 		    QUOTA);
@@ -252,12 +206,12 @@ static void step_quota(void)
 	/* The room goes to the deferred order-9 promotion of HUGE_B. */
 	h[0] = H(HUGE_A, 9, VTIER_HINT_DEMOTE);
 	ok = !hints(h, 1, &a);
-	mark(ok && ack_is(&a, 1, 0, 0), "order9_demote", ACKFMT, ACKARGS(a));
+	numa_mark(ok && ack_is(&a, 1, 0, 0), "order9_demote", ACKFMT, ACKARGS(a));
 	check_place("order9_demoted", "2 MiB demoted", HUGE_A, 512, SLOW, 512);
 	check_place("deferred_retried", "deferred 2 MiB retried", HUGE_B, 512,
 		    FAST, 512);
 	vm = status(&root);
-	mark(vm && jint(vm, "deferred_retried") == 384 &&
+	numa_mark(vm && jint(vm, "deferred_retried") == 384 &&
 	     jint(vm, "deferred_pending") == 0 &&
 	     jint(vm, "deferred_dropped") == 0, "deferred_counters",
 	     "retried %lld pending %lld dropped %lld",
@@ -275,16 +229,16 @@ static void step_faults(void)
 	int ok;
 
 	ok = !hints(h, n, &a);
-	mark(ok && ack_is(&a, 4, 0, 0), "untouched_not_an_error", ACKFMT, ACKARGS(a));
+	numa_mark(ok && ack_is(&a, 4, 0, 0), "untouched_not_an_error", ACKFMT, ACKARGS(a));
 	check_place("untouched_stays_absent", "never touched", UNTOUCHED, 4,
 		    -ENOENT, 512);
 	h[0] = H(HOLE_GPFN, 0, VTIER_HINT_PROMOTE);
 	ok = !hints(h, 1, &a);
-	mark(ok && ack_is(&a, 0, 1, 0), "hole_rejected", ACKFMT, ACKARGS(a));
+	numa_mark(ok && ack_is(&a, 0, 1, 0), "hole_rejected", ACKFMT, ACKARGS(a));
 	/* Asked again: already fast (the retry placed it), so applied. */
 	h[0] = H(HUGE_B, 9, VTIER_HINT_PROMOTE);
 	ok = !hints(h, 1, &a);
-	mark(ok && ack_is(&a, 1, 0, 0), "order9_after_room", ACKFMT, ACKARGS(a));
+	numa_mark(ok && ack_is(&a, 1, 0, 0), "order9_after_room", ACKFMT, ACKARGS(a));
 	check_place("order9_promoted", "2 MiB promoted", HUGE_B, 512, FAST, 512);
 }
 
@@ -295,14 +249,14 @@ static void step_numbers(void)
 
 	where(0, fe.mem, st);
 	fast = count(st, 0, NPAGES, FAST);
-	mark(vm && jint(vm, "fast_pages") == fast && fast <= QUOTA,
+	numa_mark(vm && jint(vm, "fast_pages") == fast && fast <= QUOTA,
 	     "fast_pages_match", "vtierd holds %lld, query finds %u",
 	     vm ? jint(vm, "fast_pages") : -1, fast);
-	mark(vm && jint(vm, "promoted_pages") - jint(vm, "demoted_pages") == fast &&
+	numa_mark(vm && jint(vm, "promoted_pages") - jint(vm, "demoted_pages") == fast &&
 	     jint(vm, "promoted_pages") == 1152 && jint(vm, "demoted_pages") == 640,
 	     "promoted_minus_demoted", "promoted %lld demoted %lld",
 	     vm ? jint(vm, "promoted_pages") : -1, vm ? jint(vm, "demoted_pages") : -1);
-	mark(vm && jint(vm, "hints_received") == (long long)hints_sent &&
+	numa_mark(vm && jint(vm, "hints_received") == (long long)hints_sent &&
 	     hints_sent == acked_applied + acked_rejected + acked_deferred &&
 	     jint(vm, "deferred_hints") == (long long)acked_deferred &&
 	     jint(vm, "failed_pages") == 0 && jint(vm, "absent_pages") == 4 &&
@@ -319,8 +273,8 @@ static void step_numbers(void)
 		       jint(vm, "latency_p50_us"), jint(vm, "latency_p99_us"),
 		       jint(vm, "moved_bytes"));
 	json_decref(root);
-	mark(bad_pages() == 0, "checksums_intact", "%u of %u data pages differ",
-	     bad_pages(), DATA_END - DATA_FIRST);
+	numa_mark(numa_bad_pages(fe.mem, DATA_FIRST, DATA_END) == 0, "checksums_intact", "%u of %u data pages differ",
+	     numa_bad_pages(fe.mem, DATA_FIRST, DATA_END), DATA_END - DATA_FIRST);
 }
 
 static void step_disconnect(void)
@@ -346,21 +300,21 @@ static void step_disconnect(void)
 			break;
 		usleep(10000);
 	}
-	mark(vm && !json_is_true(json_object_get(vm, "vhost_connected")) &&
+	numa_mark(vm && !json_is_true(json_object_get(vm, "vhost_connected")) &&
 	     jint(vm, "fast_pages") == 0 && vtierd_alive(&d),
 	     "disconnect_mid_batch", "vtierd alive, %lld fast pages held after the VMM left",
 	     vm ? jint(vm, "fast_pages") : -1);
 	json_decref(root);
 	/* A new VMM is served as before. */
 	if (fe_up(&fe, d.sock[0]) || vtier_hello(&fe, &conn, 50001, &a)) {
-		mark(0, "reconnect", "vhost-user/vtier HELLO failed");
+		numa_mark(0, "reconnect", "vhost-user/vtier HELLO failed");
 		return;
 	}
 	for (i = 0; i < 16; i++)
-		fill(SMALL + i);
+		numa_fill(fe.mem, SMALL + i);
 	n = range(h, SMALL, 16, VTIER_HINT_PROMOTE);
 	ok = !hints(h, n, &a);
-	mark(ok && ack_is(&a, 16, 0, 0), "reconnect", ACKFMT, ACKARGS(a));
+	numa_mark(ok && ack_is(&a, 16, 0, 0), "reconnect", ACKFMT, ACKARGS(a));
 	check_place("reconnect_promoted", "16 promoted", SMALL, 16, FAST, 16);
 	vu_fe_close(&fe);
 }
@@ -375,7 +329,7 @@ static void run_steps(void)
 	step_quota();
 	step_faults();
 	fast_sampler_stop(&fs, &max, &samples, &errors);
-	mark(samples > 0 && errors == 0 && max <= QUOTA, "sampled_within_quota",
+	numa_mark(samples > 0 && errors == 0 && max <= QUOTA, "sampled_within_quota",
 	     "%d samples, at most %d fast pages (quota %d), %d failed queries",
 	     samples, max, QUOTA, errors);
 	step_numbers();
@@ -392,11 +346,11 @@ int main(void)
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (vtierd_start_args(&d, 1, extra, args)) {
-		mark(0, "vtierd_starts", "vtierd did not start");
+		numa_mark(0, "vtierd_starts", "vtierd did not start");
 		return 1;
 	}
 	run_steps();
-	mark(vtierd_alive(&d), "vtierd_survives", "vtierd still running");
+	numa_mark(vtierd_alive(&d), "vtierd_survives", "vtierd still running");
 	{	/* vtierd's log: short, and it says what vtierd decided */
 		char line[512];
 		FILE *f = fopen(d.log, "r");
@@ -408,6 +362,6 @@ int main(void)
 	}
 	vtierd_stop(&d);
 	vtierd_cleanup(&d);
-	printf("VTIER-NUMA-DONE %d\n", failures);
-	return failures ? 1 : 0;
+	printf("VTIER-NUMA-DONE %d\n", numa_failures());
+	return numa_failures() ? 1 : 0;
 }

@@ -3,11 +3,11 @@
 #ifndef VTIER_NUMA_DRIVER_H
 #define VTIER_NUMA_DRIVER_H
 
+#include "numa_common.h"
 #include "test_common.h"
 
 #define FAST 0
 #define SLOW 1
-#define PAGE 4096u
 #define NPAGES (FE_RAM_SIZE / PAGE)
 #define QUOTA 768			/* quota=3M */
 /* Guest RAM the frontend leaves alone: 7.5-12 MiB data, 12-14 untouched. */
@@ -26,12 +26,6 @@ extern struct vu_fe fe;		/* the frontend: its memfd is guest RAM */
 extern struct fe_conn conn;	/* its vtier connection */
 extern int st[NPAGES];		/* scratch for placement queries */
 
-/* Print a VTIER-NUMA-TEST line; failures are counted. */
-void mark(int ok, const char *name, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-/* Checksummed contents of a guest page; pages that no longer match. */
-void fill(uint64_t gpfn);
-unsigned int bad_pages(void);
 /* Node of every page of guest RAM in process pid (0: this one). */
 int where(pid_t pid, uint8_t *mem, int *st);
 unsigned int count(const int *st, unsigned int first, unsigned int end,

@@ -38,11 +38,11 @@
 #include <unistd.h>
 
 #include "fast_sampler.h"
+#include "numa_common.h"
 #include "test_common.h"
 
 #define FAST 0
 #define SLOW 1
-#define PAGE 4096u
 #define NPAGES (FE_RAM_SIZE / PAGE)
 #define QUOTA 512u		/* quota=2M */
 #define PRE_END 2048u		/* [0, 8 MiB): the frontend's, touched slow */
@@ -55,27 +55,11 @@
 #define V_END 3840u
 #define WAIT_NS (20 * 1000000000ull)
 
-static int failures;
 static struct vtierd_child d;
 static struct vu_fe fe;
 static struct fe_conn conn;
 static uint32_t seq = 1;
 static int st[NPAGES];
-
-static void mark(int ok, const char *name, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static void mark(int ok, const char *name, const char *fmt, ...)
-{
-	char msg[300];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	printf("VTIER-NUMA-TEST %s %s %s\n", ok ? "ok" : "not-ok", name, msg);
-	fflush(stdout);
-	failures += !ok;
-}
 
 static uint64_t now_ns(void)
 {
@@ -83,39 +67,6 @@ static uint64_t now_ns(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
-static uint64_t word(uint64_t gpfn, unsigned int i)
-{
-	uint64_t x = gpfn * 512 + i + 0x9e3779b97f4a7c15ull;
-
-	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
-	x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
-	return x ^ (x >> 31);
-}
-
-/* First touch of a page: its checksummed contents. */
-static void fill(uint64_t gpfn)
-{
-	uint64_t *p = (uint64_t *)(fe.mem + gpfn * PAGE);
-	unsigned int i;
-
-	for (i = 0; i < PAGE / 8; i++)
-		p[i] = word(gpfn, i);
-}
-
-static unsigned int bad_pages(uint64_t first, uint64_t end)
-{
-	unsigned int g, i, bad = 0;
-
-	for (g = first; g < end; g++) {
-		const uint64_t *p = (const uint64_t *)(fe.mem + g * PAGE);
-
-		for (i = 0; i < PAGE / 8 && p[i] == word(g, i); i++)
-			;
-		bad += i < PAGE / 8;
-	}
-	return bad;
 }
 
 /* Node of every page of guest RAM, as process pid (0: this one) sees it. */
@@ -245,7 +196,7 @@ static void step_setup(void)
 	long long present;
 
 	if (vu_fe_open(&fe, d.sock[0])) {
-		mark(0, "ft_frontend_up", "vhost-user connect failed");
+		numa_mark(0, "ft_frontend_up", "vhost-user connect failed");
 		exit(1);
 	}
 	set_mempolicy(MPOL_BIND, &slow, sizeof(slow) * 8);
@@ -255,12 +206,12 @@ static void step_setup(void)
 	set_mempolicy(MPOL_DEFAULT, NULL, 0);
 	if (vu_fe_realize(&fe) || vu_fe_driver_ok(&fe) ||
 	    vtier_hello(&fe, &conn, 50000, &w)) {
-		mark(0, "ft_frontend_up", "vhost-user/vtier HELLO failed");
+		numa_mark(0, "ft_frontend_up", "vhost-user/vtier HELLO failed");
 		exit(1);
 	}
 	present = present_now();
 	wait_seen(present, &f);
-	mark(w.welcome.caps == VTIER_CAP_MOVE && f.ft_slow == present &&
+	numa_mark(w.welcome.caps == VTIER_CAP_MOVE && f.ft_slow == present &&
 	     f.ft_fast == 0 && f.fast_pages == 0 && f.node == FAST &&
 	     count(st, 0, NPAGES, FAST) == 0 && f.passes >= 1, "ft_setup",
 	     "%lld present pages, vtierd: %lld found slow, %lld fast, policy node %lld, %lld scans (last %lld us)",
@@ -279,7 +230,7 @@ static void step_paced(void)
 		uint64_t first = R_END - CHUNK * (k + 1);
 
 		for (g = 0; g < CHUNK; g++)
-			fill(first + g);
+			numa_fill(fe.mem, first + g);
 		seen += CHUNK;
 		t = wait_seen(base + seen, &f);
 		late += t == ~0ull;
@@ -289,14 +240,14 @@ static void step_paced(void)
 	printf("VTIER-NUMA-BENCH first_touch_detect chunk=%u chunks=%u mean_ms=%.1f max_ms=%.1f\n",
 	       CHUNK, chunks, (double)sum / chunks / 1e6, (double)worst / 1e6);
 	fast = fast_now();
-	mark(!late && count(st, R_END - QUOTA, R_END, FAST) == QUOTA &&
+	numa_mark(!late && count(st, R_END - QUOTA, R_END, FAST) == QUOTA &&
 	     count(st, R_FIRST, R_END - QUOTA, SLOW) == R_END - R_FIRST - QUOTA &&
 	     fast == QUOTA, "ft_paced_exact",
 	     "first %u touched: %u fast; the other %u: %u slow; %u fast pages in RAM",
 	     QUOTA, count(st, R_END - QUOTA, R_END, FAST),
 	     R_END - R_FIRST - QUOTA,
 	     count(st, R_FIRST, R_END - QUOTA, SLOW), fast);
-	mark(f.fast_pages == QUOTA && f.ft_fast == QUOTA && f.excess == 0 &&
+	numa_mark(f.fast_pages == QUOTA && f.ft_fast == QUOTA && f.excess == 0 &&
 	     f.switches == 1 && f.node == SLOW, "ft_paced_counters",
 	     "fast %lld, first touch %lld, excess %lld, %lld switches, policy node %lld",
 	     f.fast_pages, f.ft_fast, f.excess, f.switches, f.node);
@@ -312,7 +263,7 @@ static void step_evict(void)
 	ok = !hint_range(R_FIRST, 64, VTIER_HINT_PROMOTE, &a);
 	get(&f);
 	where(0, st);
-	mark(ok && ack_is(&a, 64, 0, 0) &&
+	numa_mark(ok && ack_is(&a, 64, 0, 0) &&
 	     count(st, R_FIRST, R_FIRST + 64, FAST) == 64 &&
 	     count(st, R_END - 64, R_END, SLOW) == 64 &&
 	     count(st, R_END - QUOTA, R_END - 64, FAST) == QUOTA - 64 &&
@@ -335,7 +286,7 @@ static void step_evict(void)
 	     ack_is(&a, 32, 0, 0);
 	get(&f);
 	where(0, st);
-	mark(ok && count(st, R_END - 96, R_END - 64, FAST) == 32 &&
+	numa_mark(ok && count(st, R_END - 96, R_END - 64, FAST) == 32 &&
 	     count(st, R_END - 128, R_END - 96, SLOW) == 32 &&
 	     count(st, R_FIRST + 64, R_FIRST + 96, FAST) == 32 &&
 	     count(st, 0, NPAGES, FAST) == QUOTA && f.evicted == 96,
@@ -352,7 +303,7 @@ static void step_evict(void)
 	     ack_is(&a, 0, 0, 16);
 	get(&f);
 	where(0, st);
-	mark(ok && count(st, R_FIRST + 96, R_FIRST + 112, SLOW) == 16 &&
+	numa_mark(ok && count(st, R_FIRST + 96, R_FIRST + 112, SLOW) == 16 &&
 	     count(st, 0, NPAGES, FAST) == QUOTA && f.evicted == 96 &&
 	     f.def_pending == 16, "ft_no_victim_deferred",
 	     "ack %u/%u/%u; %u of 16 slow; %u fast in RAM; %lld evicted, %lld deferred pending",
@@ -398,7 +349,7 @@ static void step_burst(void)
 	get(&f0);
 	where(0, st);
 	room = QUOTA - count(st, 0, NPAGES, FAST);
-	mark(ok && room == 112 && f0.node == FAST && f0.def_retried == 16 &&
+	numa_mark(ok && room == 112 && f0.node == FAST && f0.def_retried == 16 &&
 	     count(st, R_FIRST + 96, R_FIRST + 112, FAST) == 16 &&
 	     f0.fast_pages == QUOTA - 112, "ft_room_policy_fast",
 	     "room %u, policy node %lld, %lld deferred retried, %u of 16 fast",
@@ -409,7 +360,7 @@ static void step_burst(void)
 	kill(d.pid, SIGSTOP);
 	waitpid(d.pid, NULL, WUNTRACED);	/* really stopped */
 	for (g = U_FIRST; g < U_END; g++)
-		fill(g);
+		numa_fill(fe.mem, g);
 	over = fast_now();
 	kill(d.pid, SIGCONT);
 	t = wait_settled(&t1);
@@ -418,7 +369,7 @@ static void step_burst(void)
 	printf("VTIER-NUMA-BENCH first_touch_stopped_burst pages=%u room=%u fast_before=%u first_change_ms=%.1f settle_ms=%.1f scan_us=%lld\n",
 	       U_END - U_FIRST, room, over, (double)t1 / 1e6, (double)t / 1e6,
 	       f.pass_us);
-	mark(over == QUOTA - room + (U_END - U_FIRST) && t != ~0ull &&
+	numa_mark(over == QUOTA - room + (U_END - U_FIRST) && t != ~0ull &&
 	     count(st, U_FIRST, U_FIRST + room, FAST) == room &&
 	     count(st, U_FIRST + room, U_END, SLOW) == U_END - U_FIRST - room &&
 	     count(st, 0, NPAGES, FAST) == QUOTA,
@@ -428,7 +379,7 @@ static void step_burst(void)
 	     U_END - U_FIRST - room,
 	     count(st, U_FIRST + room, U_END, SLOW),
 	     count(st, 0, NPAGES, FAST));
-	mark(f.ft_fast - f0.ft_fast == room &&
+	numa_mark(f.ft_fast - f0.ft_fast == room &&
 	     f.excess - f0.excess == U_END - U_FIRST - room &&
 	     f.fast_pages == QUOTA && f.node == SLOW &&
 	     f.switches == f0.switches + 1, "ft_burst_counters",
@@ -443,7 +394,7 @@ static void step_burst(void)
 	fast_sampler_start(&fs, fast_pages_now, NULL);
 	t = now_ns();
 	for (g = V_FIRST; g < V_END; g++)
-		fill(g);
+		numa_fill(fe.mem, g);
 	t = now_ns() - t;
 	over = fast_now();
 	{
@@ -456,7 +407,7 @@ static void step_burst(void)
 		printf("VTIER-NUMA-BENCH first_touch_free_burst pages=%u room=64 touch_ms=%.1f fast_after_touch=%u sampler_max=%d samples=%d settle_ms=%.1f moved_back=%lld\n",
 		       V_END - V_FIRST, (double)t / 1e6, over, max, samples,
 		       (double)s / 1e6, f.excess - f0.excess);
-		mark(ok && f0.node == FAST && s != ~0ull &&
+		numa_mark(ok && f0.node == FAST && s != ~0ull &&
 		     count(st, V_FIRST, V_FIRST + 64, FAST) == 64 &&
 		     count(st, V_FIRST + 64, V_END, SLOW) == V_END - V_FIRST - 64 &&
 		     count(st, 0, NPAGES, FAST) == QUOTA &&
@@ -483,7 +434,7 @@ int main(void)
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (vtierd_start_args(&d, 1, extra, args)) {
-		mark(0, "ft_vtierd_starts", "vtierd did not start");
+		numa_mark(0, "ft_vtierd_starts", "vtierd did not start");
 		return 1;
 	}
 	step_setup();
@@ -491,17 +442,17 @@ int main(void)
 	step_paced();
 	step_evict();
 	fast_sampler_stop(&fs, &max, &samples, &errors);
-	mark(samples > 0 && errors == 0 && max <= (int)QUOTA,
+	numa_mark(samples > 0 && errors == 0 && max <= (int)QUOTA,
 	     "ft_sampled_within_quota",
 	     "%d samples, at most %d fast pages (quota %u), %d failed queries",
 	     samples, max, QUOTA, errors);
 	step_burst();
-	mark(bad_pages(R_FIRST, R_END) + bad_pages(U_FIRST, U_END) +
-	     bad_pages(V_FIRST, V_END) == 0, "ft_checksums",
+	numa_mark(numa_bad_pages(fe.mem, R_FIRST, R_END) + numa_bad_pages(fe.mem, U_FIRST, U_END) +
+	     numa_bad_pages(fe.mem, V_FIRST, V_END) == 0, "ft_checksums",
 	     "%u of %u touched pages differ",
-	     bad_pages(R_FIRST, R_END) + bad_pages(U_FIRST, U_END) +
-	     bad_pages(V_FIRST, V_END), V_END - R_FIRST);
-	mark(vtierd_alive(&d), "ft_vtierd_survives", "vtierd still running");
+	     numa_bad_pages(fe.mem, R_FIRST, R_END) + numa_bad_pages(fe.mem, U_FIRST, U_END) +
+	     numa_bad_pages(fe.mem, V_FIRST, V_END), V_END - R_FIRST);
+	numa_mark(vtierd_alive(&d), "ft_vtierd_survives", "vtierd still running");
 	vu_fe_close(&fe);
 	f = fopen(d.log, "r");
 	while (f && fgets(line, sizeof(line), f))
@@ -510,6 +461,6 @@ int main(void)
 		fclose(f);
 	vtierd_stop(&d);
 	vtierd_cleanup(&d);
-	printf("VTIER-NUMA-FT-DONE %d\n", failures);
-	return failures ? 1 : 0;
+	printf("VTIER-NUMA-FT-DONE %d\n", numa_failures());
+	return numa_failures() ? 1 : 0;
 }

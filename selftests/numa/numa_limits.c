@@ -72,26 +72,26 @@ void step_limits(void)
 
 	if (start_limited(&l) || fe_up(&fe, l.sock[0]) ||
 	    vtier_hello(&fe, &conn, 50002, &a)) {
-		mark(0, "limits_setup", "second vtierd or frontend failed");
+		numa_mark(0, "limits_setup", "second vtierd or frontend failed");
 		vtierd_cleanup(&l);
 		return;
 	}
 	for (g = DATA_FIRST; g < DATA_END; g++)
-		fill(g);
+		numa_fill(fe.mem, g);
 	/* 2 MB/s, burst 2 MiB: A goes now, B waits ~1 s, 1 small waits, 127 dropped. */
 	h[0] = H(HUGE_A, 9, VTIER_HINT_PROMOTE);
 	h[1] = H(HUGE_B, 9, VTIER_HINT_PROMOTE);
 	n = 2 + range(h + 2, SMALL, 128, VTIER_HINT_PROMOTE);
 	ok = !hints(h, n, &a);
 	t_ack = now_s();
-	mark(ok && ack_is(&a, 1, 0, 129), "limits_ack", ACKFMT, ACKARGS(a));
+	numa_mark(ok && ack_is(&a, 1, 0, 129), "limits_ack", ACKFMT, ACKARGS(a));
 	where(0, fe.mem, st);
 	if (now_s() - t_ack < 0.5)	/* B cannot have had its budget yet */
-		mark(count(st, HUGE_B, HUGE_B + 512, SLOW) == 512, "limits_wait",
+		numa_mark(count(st, HUGE_B, HUGE_B + 512, SLOW) == 512, "limits_wait",
 		     "%u of 512 pages of the queued 2 MiB still slow",
 		     count(st, HUGE_B, HUGE_B + 512, SLOW));
 	else
-		mark(1, "limits_wait", "not checked: the query came %.2f s late",
+		numa_mark(1, "limits_wait", "not checked: the query came %.2f s late",
 		     now_s() - t_ack);
 	for (i = 0; i < 3000; i++) {	/* the queue drains as budget comes */
 		json_decref(root);
@@ -102,16 +102,16 @@ void step_limits(void)
 	}
 	check_place("limits_queue_drained", "queued 2 MiB", HUGE_B, 512, FAST,
 		    1024 + 1);
-	mark(vm && jint(vm, "queue_depth") == 0 && jint(vm, "queued_hints") == 2 &&
+	numa_mark(vm && jint(vm, "queue_depth") == 0 && jint(vm, "queued_hints") == 2 &&
 	     jint(vm, "dropped_hints") == 127 && jint(vm, "fast_pages") == 1025,
 	     "limits_numbers", "queued %lld dropped %lld depth %lld fast %lld",
 	     vm ? jint(vm, "queued_hints") : -1, vm ? jint(vm, "dropped_hints") : -1,
 	     vm ? jint(vm, "queue_depth") : -1, vm ? jint(vm, "fast_pages") : -1);
 	json_decref(root);
-	mark(bad_pages() == 0, "limits_checksums", "%u data pages differ",
-	     bad_pages());
+	numa_mark(numa_bad_pages(fe.mem, DATA_FIRST, DATA_END) == 0, "limits_checksums", "%u data pages differ",
+	     numa_bad_pages(fe.mem, DATA_FIRST, DATA_END));
 	vu_fe_close(&fe);
-	mark(vtierd_stop(&l) == 0, "limits_vtierd_exits", "clean exit");
+	numa_mark(vtierd_stop(&l) == 0, "limits_vtierd_exits", "clean exit");
 	vtierd_cleanup(&l);
 }
 
