@@ -143,8 +143,8 @@ def limits_section(data):
     return ["Each real workload loads its data set, then repeats its operation mix over it (the steady "
             "phase, from marker 3 on; docs/workloads.md). Under the plugin TCG runs guest code many times "
             "slower than plain TCG (docs/tcg-plugin.md), so a run covers seconds of the plugin's clock "
-            "(guest instructions at 1 ns); the simulator loops the recorded steady phase until the run "
-            "lasts at least 60 s (12 s QUICK) and the tables' steady state counts after its first 20%. "
+            "(guest instructions at 1 ns); the simulator loops the recorded steady phase until that "
+            "phase, copies included, lasts at least 60 s (12 s QUICK), and the tables' steady state counts after the first 20% of the run. "
             "Samples per page are over the recorded run, before looping.", "",
             "| workload | size | plugin time, s | steady phase, s | loops | guest wall time under the plugin, s | "
             "memory accesses (M) | cache hits, % | footprint, MiB | data set, MiB | samples per page at 1/1000 |",
@@ -193,7 +193,7 @@ def main():
              "(pages fast on first access while the tier has room), as on a real host. Two variants at 1:4 are "
              "shown but not scored: W/slow, the old all-slow start, and W/abit-43ns, the scanner with page-table "
              "entries ten times cheaper to check than the 430 ns measured under TCG (an assumption standing for "
-             "hardware virtualisation, not a measurement). A real workload's steady phase is looped so the run lasts at least 60 s (12 s "
+             "hardware virtualisation, not a measurement). A real workload's steady phase is looped until it lasts at least 60 s (12 s "
              "QUICK); the steady-state tables count after the first 20% of the run. `oracle` is the best fixed "
              "placement from the whole run's counts, `all-fast` the lower bound of time. Each policy runs with "
              "its published defaults, vtier with its own (cooling epoch from 1 s, adapted up to 16 s; vtierd's "
