@@ -27,7 +27,7 @@ static void usage(FILE *f)
 "  --abit-interval-ms N --abit-budget-permille N --abit-hot-ranges N\n"
 "                      abit: the module's abit_interval_ms, cpu_budget_permille,\n"
 "                      abit_hot_ranges (default 200, 10, 4096)\n"
-"  --abit-entry-ns NS  abit: cost of one page-table entry checked (default 430)\n"
+"  --abit-entry-ns NS  abit: cost of one page-table entry checked (default 31)\n"
 "  --seed N            sampling seed (default 1)\n"
 "  --epoch-ms N        accounting epoch (default 100)\n"
 "  --initial first-touch|slow  where the migrating policies' pages start: fast\n"

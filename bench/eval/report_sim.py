@@ -136,7 +136,7 @@ def epoch_section(data, cmds):
 
 def is_variant(label):
     """The all-slow start and the cheaper abit: reported, not scored."""
-    return label.endswith("/slow") or label.endswith("/abit-43ns")
+    return label.endswith("/slow") or label.endswith("/abit-430ns")
 
 
 def verdict_section(sim):

@@ -500,6 +500,7 @@ TEST(abit_rounds)
 	int i;
 
 	hand_params(&par);
+	par.abit_entry_ns = 430;
 	ASSERT_EQ(0, load(&tr, r, N(r)));
 	ASSERT_EQ(0, sim_abit_init(&ab, &tr, &par, 0));
 	EXPECT_EQ(200 * MS, ab.next_round_ns);
