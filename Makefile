@@ -34,16 +34,16 @@ guest-bin:
 	$(MAKE) -C selftests/guest
 	$(MAKE) -C tools/workload
 	$(MAKE) -C tools/tcgplugin guest-bin
-	$(MAKE) -C selftests/tcgplugin guest-bin
 
-# Test folders: each Makefile builds <something>_test programs into OUT
-# (default build/bin).  Those in SAN_TEST_DIRS are also built with
-# ASan/UBSan into build/san.  e2e tests boot QEMU, so they run last.
-UNIT_TEST_DIRS := selftests/proto selftests/host selftests/core selftests/replay selftests/sampler selftests/sim
-SAN_TEST_DIRS := selftests/proto selftests/host selftests/core selftests/sampler selftests/sim
-SAN_TEST_DIRS += selftests/tcgplugin
-E2E_TEST_DIRS := selftests/e2e selftests/numa
-E2E_TEST_DIRS += selftests/tcgplugin
+# Test folders, each named after the part it tests (selftests/lib.mk): each
+# builds <folder>_<what>_test programs into OUT (default build/bin).  Those
+# in SAN_TEST_DIRS are also built with ASan/UBSan into build/san.
+# selftests/e2e's tests boot QEMU, so they run last.
+UNIT_TEST_DIRS := selftests/proto selftests/host-backend selftests/guest-driver \
+	selftests/replay selftests/sim selftests/tcgplugin
+SAN_TEST_DIRS := selftests/proto selftests/host-backend selftests/guest-driver \
+	selftests/sim selftests/tcgplugin
+E2E_TEST_DIRS := selftests/e2e
 
 tests: userspace guest-bin module
 	for d in $(UNIT_TEST_DIRS) $(E2E_TEST_DIRS); do \

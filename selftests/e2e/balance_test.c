@@ -274,7 +274,7 @@ static void guest_follows(struct __test_metadata *_metadata, struct e2e *e,
 	TH_LOG("%s: vtierd quota %" PRIu64 ", guest quota %llu, hot pages %llu (hot set %u)",
 	       first[vm].name, quota, gq, hot, hot_set);
 	EXPECT_EQ(quota, gq);
-	/* The engine allows a 5% transient overshoot (core_policy_test). */
+	/* The engine allows a 5% transient overshoot (guest_driver_policy_test). */
 	EXPECT_LE(hot, quota + quota / 20 + 8);
 	EXPECT_LE(want * 3, hot * 4);
 }

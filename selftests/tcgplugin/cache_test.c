@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * gt_cache_test: vtier-gt's llc= filter (tools/tcgplugin/gt_cache.c) and
+ * tcgplugin_cache_test: vtier-gt's llc= filter (tools/tcgplugin/gt_cache.c) and
  * its options.  A buffer that fits is missed once per line and then hits;
  * one larger than the cache, walked in order, misses every time (LRU);
  * bytes of one line share its fate; bad sizes are refused.

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * gt_count_test: vtier-gt's counting and output code on the host
+ * tcgplugin_count_test: vtier-gt's counting and output code on the host
  * (tools/tcgplugin/gt_count.c, gt_out.c), also under ASan/UBSan.  Two
  * threads play two vCPUs, each with its own clock, recording accesses
  * across many windows and sampling some into the trace while a third
@@ -61,7 +61,7 @@ static void *reader_thread(void *arg)
 
 TEST(counts_and_trace_are_exact)
 {
-	char dir[] = "/tmp/gt_count_test.XXXXXX", prefix[64], path[96], line[256];
+	char dir[] = "/tmp/tcgplugin_count_test.XXXXXX", prefix[64], path[96], line[256];
 	uint64_t nwin = (ACCESSES * NV) / WINDOW + 2, *want, prev = 0, recs = 0;
 	unsigned long long w = 0, pfn, cnt, t, gpa;
 	pthread_t th[NV], rd;

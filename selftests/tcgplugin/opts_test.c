@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * gt_opts_test: vtier-gt's option parser and marker decoder, on the host
+ * tcgplugin_opts_test: vtier-gt's option parser and marker decoder, on the host
  * (tools/tcgplugin/gt_opts.c).  What QEMU would pass after `-plugin
  * vtier-gt.so,` must give the documented settings, and every mistake a
  * user can make must be refused with a message that names it.

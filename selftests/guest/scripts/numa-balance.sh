@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0
 # numa-balance: the balancer in the two-node VM (qemu-configs/run-numa-vm.sh;
-# selftests/numa/numa_balance_test.c reads the output).  vtier-numa-balance
+# selftests/e2e/numa_balance_test.c reads the output).  vtier-numa-balance
 # runs the real (static) vtierd with three test frontends as VMs sharing
 # --fmem-total and prints VTIER-NUMA-TEST lines, then VTIER-NUMA-BAL-DONE.
 n=/sys/devices/system/node

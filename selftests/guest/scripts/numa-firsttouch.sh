@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0
 # numa-firsttouch: vtierd --initial first-touch in the two-node VM
-# (qemu-configs/run-numa-vm.sh; selftests/numa/numa_firsttouch_test.c reads
+# (qemu-configs/run-numa-vm.sh; selftests/e2e/numa_firsttouch_test.c reads
 # the output).  vtier-numa-firsttouch runs the real (static) vtierd against
 # the test frontend and prints VTIER-NUMA-TEST lines, then
 # VTIER-NUMA-FT-DONE.

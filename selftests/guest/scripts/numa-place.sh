@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0
 # numa-place: placement proof and mover benchmark in the two-node VM
-# (qemu-configs/run-numa-vm.sh; selftests/numa/numa_test.c reads the output).
+# (qemu-configs/run-numa-vm.sh; selftests/e2e/numa_test.c reads the output).
 # vtier-numa-driver runs the real (static) vtierd against the test frontend
 # and prints VTIER-NUMA-TEST lines; vtier-numa-bench prints VTIER-NUMA-BENCH.
 n=/sys/devices/system/node

@@ -16,7 +16,7 @@
 #   bench   THP off, vtier-hotspot 16 MiB hot / 256 MiB cold, abit over all
 #           processes at cpu_budget_permille=vtier.budget; after 10 s
 #           print the figures every 2 s for 20 s (VTIER-BENCH lines, for
-#           selftests/sampler/abit_bench.sh).
+#           bench/sampler/abit_bench.sh).
 . /scripts/lib.sh
 
 S=/sys/kernel/vtier/samplers

@@ -5,7 +5,7 @@
  * still holds with the reason printed; the placement fields are in
  * `vtierctl status --json` next to the old ones, and hints are ACKed as
  * before (nothing moves, nothing is deferred).  Moving itself is tested in
- * the two-node VM (selftests/numa).
+ * the two-node VM (selftests/e2e/numa_test.c).
  */
 #include <string.h>
 #include <unistd.h>

@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# bench.sh BENCH N: instructions per sample of the record path under
+# record_bench.sh BENCH N: instructions per sample of the record path under
 # callgrind: inclusive Ir of vtier_record_push (handler side) and
 # vtier_ring_pop (drain side), divided by the N samples.
 set -euo pipefail

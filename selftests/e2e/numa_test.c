@@ -11,7 +11,7 @@
 
 #define BOOT_S 240	/* generous: TCG shares 2 cores with other tests */
 
-/* What the driver must have checked (selftests/numa/numa_driver.c). */
+/* What the driver must have checked (selftests/guest/numa/numa_driver.c). */
 static const char *const checks[] = {
 	"welcome_move", "topology_defaults", "initial_slow",
 	"promote_applied", "promoted_on_fast", "order9_applied", "order9_whole",

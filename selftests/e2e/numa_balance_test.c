@@ -2,7 +2,7 @@
 /*
  * The balancer on two NUMA nodes: boots qemu-configs/run-numa-vm.sh with
  * the guest script numa-balance, which runs vtier-numa-balance
- * (selftests/numa/numa_balance.c): the static vtierd with three test
+ * (selftests/guest/numa/numa_balance.c): the static vtierd with three test
  * frontends as VMs sharing --fmem-total 2M.  Every VTIER-NUMA-TEST line
  * becomes an assertion here; the named checks must all be there and pass.
  */

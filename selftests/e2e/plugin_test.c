@@ -3,7 +3,7 @@
  * e2e_plugin_test: vtier-gt, the ground-truth TCG plugin, against a guest
  * program that touches a known set of pages a known number of times.
  *
- * vtier-touch (selftests/tcgplugin/vtier-touch.c) mlocks HOT + COLD pages,
+ * vtier-touch (selftests/guest/vtier-touch.c) mlocks HOT + COLD pages,
  * prints each page's frame from /proc/self/pagemap, and between guest
  * markers 1 and 2 has THREADS threads touch every hot page HROUNDS times and
  * every cold page CROUNDS times (128 8-byte accesses per touch).  The guest

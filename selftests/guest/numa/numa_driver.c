@@ -7,7 +7,7 @@
  * and checks placement with its own move_pages(2) queries, independently
  * of vtierd.  A forked sampler counts fast-node pages all along.  Prints
  *   VTIER-NUMA-TEST ok|not-ok <name> <detail>
- * lines that selftests/numa/numa_test.c turns into assertions, vtierd's log
+ * lines that selftests/e2e/numa_test.c turns into assertions, vtierd's log
  * as VTIER-NUMA-LOG lines, then
  *   VTIER-NUMA-DONE <failures>
  */

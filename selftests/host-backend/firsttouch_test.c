@@ -6,7 +6,7 @@
  * shared policy vtierd set last (as shmem faults do), answers residency
  * and node queries from that table and moves pages on request.  The real
  * mincore/move_pages/mbind path is tested in the two-node VM
- * (selftests/numa, e2e_numa_firsttouch_test).
+ * (selftests/e2e/numa_firsttouch_test.c).
  */
 #include <errno.h>
 #include <string.h>

@@ -3,7 +3,7 @@
  * Placement accounting without two NUMA nodes: placement.c is driven with
  * a recording mover that keeps a table of where each page is (node,
  * never touched, busy, failing) and logs every call.  The real
- * move_pages(2) mover is tested in the two-node VM (selftests/numa).
+ * move_pages(2) mover is tested in the two-node VM (selftests/e2e/numa_test.c).
  */
 #include <errno.h>
 #include <string.h>

@@ -2,7 +2,7 @@
 /*
  * vtierd --initial first-touch on two NUMA nodes: boots
  * qemu-configs/run-numa-vm.sh with the guest script numa-firsttouch,
- * which runs vtier-numa-firsttouch (selftests/numa/numa_firsttouch.c):
+ * which runs vtier-numa-firsttouch (selftests/guest/numa/numa_firsttouch.c):
  * the static vtierd against the test frontend, guest RAM touched in a
  * known order and checked with the frontend's own move_pages(2) queries.
  * Every VTIER-NUMA-TEST line becomes an assertion here; the named checks
