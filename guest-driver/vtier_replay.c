@@ -193,7 +193,7 @@ static const struct file_operations replay_fops = {
 	.open = replay_open,
 	.write = replay_write,
 	.release = replay_release,
-	.llseek = no_llseek,
+	/* no .llseek: ESPIPE (no_llseek, NULL since 6.0, is gone in 6.12) */
 };
 
 int vtier_replay_init(void)
