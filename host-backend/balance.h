@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * vtierd's side of the balancer (docs/balancer.md): options, the period
- * timer that runs balancer_plan() over all VMs, QUOTA frames, and the
- * deadline after which vtierd demotes a VM's excess fast pages itself.
+ * The quota layer, on top of every VM's column: vtierd's side of the
+ * balancer (docs/balancer.md): options, the period timer that runs
+ * balancer_plan() over all VMs, QUOTA frames, and the deadline after
+ * which vtierd demotes a VM's excess fast pages itself (through the
+ * tier's ops).
  */
 #ifndef VTIERD_BALANCE_H
 #define VTIERD_BALANCE_H
@@ -12,7 +14,9 @@
 #include <stdint.h>
 
 #include "balancer.h"
+#include "loop.h"
 
+struct tier;
 struct vm;
 
 #define BALANCE_DEFAULT_PERIOD_MS	1000
@@ -35,35 +39,54 @@ struct balance_info {
 	uint64_t total_pages, step_pages, deadband_pages, periods;
 };
 
+/**
+ * struct balance - the quota layer's state (one per vtierd).
+ * @on: a balancer runs (--fmem-total without --balance off).
+ * @warned: balancer_plan() refused the limits once (said once).
+ * @p: the balancer's parameters.
+ * @period_ms: how often quotas are planned.
+ * @deadline_ms: time a guest has to get under a lowered quota.
+ * @periods: periods run.
+ * @t0_ns: when vtierd started (quota change times count from it).
+ * @vms: all VMs.
+ * @n: entries in @vms.
+ * @bv: balancer_plan()'s input and output, one per VM.
+ * @ev: the period timer.
+ * @tier: where fast pages are counted and taken back.
+ */
+struct balance {
+	bool on, warned;
+	struct bal_params p;
+	uint32_t period_ms, deadline_ms;
+	uint64_t periods, t0_ns;
+	struct vm **vms;
+	int n;
+	struct bal_vm *bv;
+	struct ev ev;
+	struct tier *tier;
+};
+
 void balance_opts_init(struct balance_opts *o);
 /*
  * Check the VMs' limits against --fmem-total (bytes, 0: none), set each
  * VM's starting quota and arm the period timer.  Prints why and returns
- * -1 on bad limits.  Before migrate_setup(), which reads the quotas.
+ * -EINVAL on bad limits.  After tier_init() and before the tier's setup,
+ * which reads the quotas.
  */
-int balance_setup(const struct balance_opts *o, uint64_t fmem_total,
+int balance_setup(struct balance *b, struct loop *loop, struct tier *t,
+		  const struct balance_opts *o, uint64_t fmem_total,
 		  struct vm **vms, int nvms);
-/* A REPORT was stored in vm->report. */
-void balance_note_report(struct vm *vm);
-/* Fast pages the VM holds: placement's, or observe-only the logical ones. */
-uint64_t balance_fast_pages(const struct vm *vm);
-/*
- * Observe-only: may the VM's logical residency grow by frames?  As
- * placement defers a promotion past the quota or --fmem-total, so the
- * residency does not count one (else a guest that keeps hinting would be
- * back over its quota right after the host demoted it).  Always true
- * without a balancer.
- */
-bool balance_logical_room(const struct vm *vm, uint64_t frames);
+/* Undo balance_setup(). */
+void balance_teardown(struct balance *b);
 /*
  * vtierctl quota: new limits (NULL: unchanged), applied at the next
- * period.  0, or -1 with the reason in err.
+ * period.  0, or -EINVAL with the reason in err.
  */
-int balance_set_limits(struct vm *vm, const uint64_t *min_pages,
-		       const uint64_t *max_pages, const uint32_t *weight,
-		       char *err, size_t cap);
-void balance_get_info(struct balance_info *bi);
+int balance_set_limits(struct balance *b, struct vm *vm,
+		       const uint64_t *min_pages, const uint64_t *max_pages,
+		       const uint32_t *weight, char *err, size_t cap);
+void balance_get_info(const struct balance *b, struct balance_info *bi);
 /* One period, at time now_ns (the timer calls it). */
-void balance_period(uint64_t now_ns);
+void balance_period(struct balance *b, uint64_t now_ns);
 
 #endif

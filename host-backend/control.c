@@ -15,13 +15,14 @@
 #include <unistd.h>
 
 #include "balance.h"
-#include "migrate.h"
+#include "tier.h"
 #include "vm.h"
 
-#define CONTROL_MAX_CLIENTS 16
 #define CONTROL_MAX_REQUEST 4096
 
 struct client {
+	struct control *ctl;
+	unsigned int slot;	/* in ctl->client[] */
 	struct ev ev;
 	int fd;
 	char in[CONTROL_MAX_REQUEST];
@@ -30,24 +31,17 @@ struct client {
 	size_t out_len, out_pos;
 };
 
-static struct {
-	struct ev ev;
-	char path[108];
-	struct vm **vms;
-	int nvms;
-	int nclients;
-} ctl = { .ev = { .fd = -1 } };
-
 /*
  * Placement figures (all zero while observe-only but fast_pages and the
  * deferred promotions, which logical residency keeps too).
  */
-static void add_placement(json_t *o, const struct vm *vm)
+static void add_placement(json_t *o, const struct tier *t,
+			  const struct vm *vm)
 {
-	const struct placement *pl = &vm->place;
+	const struct placement *pl = &vm->tier.place;
 	const struct place_stats *p = &pl->st;
 	uint32_t p50, p99;
-	const struct deferred *d = g_observe_only ? &vm->logical.def : &pl->def;
+	const struct deferred *d = t->ops->deferred(&vm->tier);
 
 	placement_latency(pl, &p50, &p99);
 	json_object_update_new(o, json_pack(
@@ -68,9 +62,9 @@ static void add_placement(json_t *o, const struct vm *vm)
 		"first_touch_pass_us", (json_int_t)pl->ft.st.last_pass_us));
 	json_object_update_new(o, json_pack(
 		"{s:i, s:i, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:i}",
-		"fast_node", g_observe_only ? -1 : g_place.fast_node,
-		"slow_node", g_observe_only ? -1 : g_place.slow_node,
-		"fast_pages", (json_int_t)balance_fast_pages(vm),
+		"fast_node", t->fast_node,
+		"slow_node", t->slow_node,
+		"fast_pages", (json_int_t)t->ops->fast_pages(&vm->tier),
 		"promoted_pages", (json_int_t)p->promoted,
 		"demoted_pages", (json_int_t)p->demoted,
 		"already_pages", (json_int_t)p->already,
@@ -114,19 +108,19 @@ static void add_balance(json_t *o, const struct vm *vm)
 		"quota_changes", arr));
 }
 
-static json_t *vm_status(const struct vm *vm)
+static json_t *vm_status(const struct control *ctl, const struct vm *vm)
 {
-	const struct vm_stats *s = &vm->st;
+	const struct session_stats *s = &vm->sv.st;
 	json_t *o;
 
 	o = json_pack("{s:s, s:b, s:b, s:I, s:s, s:I, s:b, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:b, s:I, s:s}",
 			 "name", vm->name,
-			 "vhost_connected", vm->conn_fd >= 0,
-			 "guest_connected", vsock_guest_connected(vm),
-			 "cid", (json_int_t)vm->cid,
-			 "sampler", vtier_sampler_name(vm->sampler),
-			 "quota_pages", (json_int_t)vm->quota_pages,
-			 "observe_only", g_observe_only,
+			 "vhost_connected", vm->vs.vu.conn_fd >= 0,
+			 "guest_connected", vm_guest_connected(vm),
+			 "cid", (json_int_t)vm->vs.cid,
+			 "sampler", vtier_sampler_name(vm->sv.sampler),
+			 "quota_pages", (json_int_t)vm->tier.quota_pages,
+			 "observe_only", ctl->tier->ops->observe_only,
 			 "hints_received", (json_int_t)s->hints_received,
 			 "hints_translated", (json_int_t)s->hints_translated,
 			 "hints_rejected", (json_int_t)s->hints_rejected,
@@ -134,17 +128,17 @@ static json_t *vm_status(const struct vm *vm)
 			 "batches", (json_int_t)s->batches,
 			 "reports", (json_int_t)s->reports,
 			 "would_move_pages", (json_int_t)s->would_move_pages,
-			 "device_broken", vm->broken,
+			 "device_broken", vm->vs.vu.broken,
 			 "untracked_pages", (json_int_t)vm->pages.untracked,
-			 "last_error", vm->last_error);
+			 "last_error", vm->log.last_error);
 	if (o) {
-		add_placement(o, vm);
+		add_placement(o, ctl->tier, vm);
 		add_balance(o, vm);
 	}
 	return o;
 }
 
-static json_t *status_reply(void)
+static json_t *status_reply(const struct control *ctl)
 {
 	json_t *arr = json_array();
 	int i;
@@ -152,10 +146,10 @@ static json_t *status_reply(void)
 	struct balance_info bi;
 	uint64_t allocated = 0;
 
-	balance_get_info(&bi);
-	for (i = 0; i < ctl.nvms; i++) {
-		json_array_append_new(arr, vm_status(ctl.vms[i]));
-		allocated += ctl.vms[i]->quota_pages;
+	balance_get_info(ctl->bal, &bi);
+	for (i = 0; i < ctl->nvms; i++) {
+		json_array_append_new(arr, vm_status(ctl, ctl->vms[i]));
+		allocated += ctl->vms[i]->tier.quota_pages;
 	}
 	return json_pack("{s:o, s:{s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I}}",
 			 "vms", arr, "balancer",
@@ -183,7 +177,7 @@ static const char *action_name(uint8_t a)
 	       a == VTIER_HINT_DEMOTE ? "demote" : "none";
 }
 
-static json_t *pages_reply(const struct vm *vm)
+static json_t *pages_reply(const struct control *ctl, const struct vm *vm)
 {
 	const struct page_table *pt = &vm->pages;
 	struct page_entry **sorted = calloc(pt->count + 1, sizeof(*sorted));
@@ -197,8 +191,7 @@ static json_t *pages_reply(const struct vm *vm)
 	for (i = 0; i < n; i++) {
 		const struct page_entry *e = sorted[i];
 
-		bool fast = g_observe_only ? residency_fast(&vm->logical, e->gpfn) :
-			    placement_fast(&vm->place, e->gpfn);
+		bool fast = ctl->tier->ops->is_fast(&vm->tier, e->gpfn);
 
 		json_array_append_new(arr, json_pack(
 			"{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:s, s:b}",
@@ -213,7 +206,7 @@ static json_t *pages_reply(const struct vm *vm)
 	}
 	free(sorted);
 	return json_pack("{s:s, s:i, s:I, s:o}", "vm", vm->name,
-			 "vmm_pid", (int)vm->vmm_pid,
+			 "vmm_pid", (int)vm->vs.vu.vmm_pid,
 			 "untracked_pages", (json_int_t)pt->untracked,
 			 "pages", arr);
 }
@@ -239,7 +232,7 @@ static int opt_u64(json_t *req, const char *k, uint64_t *v)
 	return 1;
 }
 
-static json_t *quota_request(json_t *req, struct vm *vm)
+static json_t *quota_request(struct control *ctl, json_t *req, struct vm *vm)
 {
 	uint64_t min = 0, max = 0, w = 0;
 	uint32_t weight;
@@ -253,7 +246,7 @@ static json_t *quota_request(json_t *req, struct vm *vm)
 	if (hw && w > BAL_MAX_WEIGHT)
 		w = 0;		/* out of range: refused below */
 	weight = (uint32_t)w;
-	if (balance_set_limits(vm, hmin ? &min : NULL, hmax ? &max : NULL,
+	if (balance_set_limits(ctl->bal, vm, hmin ? &min : NULL, hmax ? &max : NULL,
 			       hw ? &weight : NULL, err, sizeof(err)))
 		return error_reply("%s", err);
 	return json_pack("{s:s, s:I, s:I, s:I}", "vm", vm->name,
@@ -262,7 +255,7 @@ static json_t *quota_request(json_t *req, struct vm *vm)
 			 "weight", (json_int_t)vm->bal.weight);
 }
 
-static json_t *handle_request(const char *line)
+static json_t *handle_request(struct control *ctl, const char *line)
 {
 	const char *cmd = NULL, *name = NULL;
 	json_error_t err;
@@ -274,13 +267,14 @@ static json_t *handle_request(const char *line)
 		return error_reply("malformed request%s", "");
 	}
 	if (!strcmp(cmd, "status")) {
-		rep = status_reply();
+		rep = status_reply(ctl);
 	} else if (!strcmp(cmd, "pages") || !strcmp(cmd, "quota")) {
 		rep = NULL;
-		for (i = 0; name && i < ctl.nvms; i++)
-			if (!strcmp(ctl.vms[i]->name, name))
-				rep = cmd[0] == 'p' ? pages_reply(ctl.vms[i]) :
-				      quota_request(req, ctl.vms[i]);
+		for (i = 0; name && i < ctl->nvms; i++)
+			if (!strcmp(ctl->vms[i]->name, name))
+				rep = cmd[0] == 'p' ?
+				      pages_reply(ctl, ctl->vms[i]) :
+				      quota_request(ctl, req, ctl->vms[i]);
 		if (!rep)
 			rep = error_reply("unknown VM '%s'", name ? name : "");
 	} else {
@@ -295,8 +289,8 @@ static void client_free(struct client *c)
 	loop_del(&c->ev);
 	close(c->fd);
 	free(c->out);
+	c->ctl->client[c->slot] = NULL;
 	free(c);
-	ctl.nclients--;
 }
 
 /* Read the request line; once complete, build the whole reply. */
@@ -319,7 +313,7 @@ static void client_read(struct client *c)
 		return;
 	if (nl)
 		*nl = 0;
-	rep = nl ? handle_request(c->in) :
+	rep = nl ? handle_request(c->ctl, c->in) :
 		   error_reply("request too long%s", "");
 	c->out = json_dumps(rep, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	json_decref(rep);
@@ -358,69 +352,93 @@ static void client_ready(struct ev *ev, uint32_t events)
 static void accept_ready(struct ev *ev, uint32_t events)
 {
 	int fd = accept4(ev->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-	struct client *c;
+	struct control *ctl = ev->owner;
+	struct client *c = NULL;
+	unsigned int i;
 
 	(void)events;
 	if (fd < 0)
 		return;
-	c = ctl.nclients < CONTROL_MAX_CLIENTS ? calloc(1, sizeof(*c)) : NULL;
+	for (i = 0; i < CONTROL_MAX_CLIENTS && ctl->client[i]; i++)
+		;
+	if (i < CONTROL_MAX_CLIENTS)
+		c = calloc(1, sizeof(*c));
 	if (!c) {
 		close(fd);
 		return;
 	}
+	c->ctl = ctl;
+	c->slot = i;
 	c->fd = fd;
 	c->ev.owner = c;
-	if (loop_add(&c->ev, fd, EPOLLIN, client_ready)) {
+	if (loop_add(ctl->ev.loop, &c->ev, fd, EPOLLIN, client_ready)) {
 		close(fd);
 		free(c);
 		return;
 	}
-	ctl.nclients++;
+	ctl->client[i] = c;
 }
 
-int control_open(const char *path, struct vm **vms, int nvms)
+int control_open(struct control *ctl, struct loop *loop, const char *path,
+		 struct vm **vms, int nvms, struct balance *bal,
+		 const struct tier *tier)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	char dir[sizeof(sa.sun_path)];
 	struct stat st;
-	int fd;
+	int fd, err;
 
+	memset(ctl, 0, sizeof(*ctl));
+	ctl->ev.fd = -1;
 	if (strlen(path) >= sizeof(sa.sun_path)) {
 		fprintf(stderr, "vtierd: control socket path too long: %s\n", path);
-		return -1;
+		return -ENAMETOOLONG;
 	}
 	strcpy(sa.sun_path, path);
 	strcpy(dir, path);
 	if (mkdir(dirname(dir), 0755) && errno != EEXIST) {
+		err = -errno;
 		fprintf(stderr, "vtierd: cannot create directory for %s: %s\n",
-			path, strerror(errno));
-		return -1;
+			path, strerror(-err));
+		return err;
 	}
 	if (!lstat(path, &st) && S_ISSOCK(st.st_mode))
 		unlink(path);
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) ||
 	    listen(fd, 16)) {
+		err = -errno;
 		fprintf(stderr, "vtierd: cannot listen on control socket %s: %s\n",
-			path, strerror(errno));
+			path, strerror(-err));
 		if (fd >= 0)
 			close(fd);
-		return -1;
+		return err;
 	}
-	snprintf(ctl.path, sizeof(ctl.path), "%s", path);
-	ctl.vms = vms;
-	ctl.nvms = nvms;
-	loop_add(&ctl.ev, fd, EPOLLIN, accept_ready);
-	return 0;
+	snprintf(ctl->path, sizeof(ctl->path), "%s", path);
+	ctl->vms = vms;
+	ctl->nvms = nvms;
+	ctl->bal = bal;
+	ctl->tier = tier;
+	ctl->ev.owner = ctl;
+	err = loop_add(loop, &ctl->ev, fd, EPOLLIN, accept_ready);
+	if (err) {
+		close(fd);
+		unlink(ctl->path);
+	}
+	return err;
 }
 
-void control_close(void)
+void control_close(struct control *ctl)
 {
-	int fd = ctl.ev.fd;
+	int fd = ctl->ev.fd;
+	unsigned int i;
 
+	for (i = 0; i < CONTROL_MAX_CLIENTS; i++)
+		if (ctl->client[i])
+			client_free(ctl->client[i]);
 	if (fd < 0)
 		return;
-	loop_del(&ctl.ev);
+	loop_del(&ctl->ev);
 	close(fd);
-	unlink(ctl.path);
+	unlink(ctl->path);
 }

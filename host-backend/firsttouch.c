@@ -55,51 +55,6 @@ int placement_first_touch(struct placement *pl,
 	return 0;
 }
 
-void placement_ft_policy(struct placement *pl)
-{
-	struct place_ft *ft = &pl->ft;
-	int node;
-
-	if (!ft->on || !pl->fast)
-		return;
-	node = placement_room(pl) ? pl->host->fast_node : pl->host->slow_node;
-	if (node == ft->node)
-		return;
-	if (ft->node >= 0)
-		ft->st.switches++;
-	ft->node = node;
-	ft->ops->set_policy(pl->xlate_ctx, node);
-}
-
-size_t placement_ft_victims(struct placement *pl, uint64_t first,
-			    uint64_t frames, uint64_t *out, size_t n)
-{
-	const struct fast_order *o = &pl->order;
-	bool lead = true;
-	size_t i, k, got = 0;
-
-	for (i = pl->ft.victim_from; i < o->len && got < n; i++) {
-		uint64_t g = o->g[i];
-		bool keep = placement_fast(pl, g) &&
-			    deferred_wanted(&pl->def, g, 0);
-
-		if (!placement_fast(pl, g) || keep) {
-			/* Stale or wanted: skipped until a demote hint. */
-			if (lead)
-				pl->ft.victim_from = i + 1;
-			continue;
-		}
-		lead = false;
-		if (g >= first && g - first < frames)
-			continue;
-		for (k = 0; k < got && out[k] != g; k++)
-			;
-		if (k == got)		/* an older duplicate entry */
-			out[got++] = g;
-	}
-	return got;
-}
-
 /* Any frame of the chunk not recorded yet (nor placed fast by vtierd)? */
 static bool chunk_open(const struct placement *pl, uint64_t g, uint64_t c)
 {

@@ -4,26 +4,35 @@
 
 #include <errno.h>
 #include <sys/epoll.h>
+#include <time.h>
 #include <unistd.h>
 
-static int epfd = -1;
-
-int loop_init(void)
+int loop_init(struct loop *l)
 {
-	epfd = epoll_create1(EPOLL_CLOEXEC);
-	return epfd < 0 ? -1 : 0;
+	l->epfd = epoll_create1(EPOLL_CLOEXEC);
+	return l->epfd < 0 ? -errno : 0;
 }
 
-int loop_add(struct ev *ev, int fd, uint32_t events,
+void loop_close(struct loop *l)
+{
+	if (l->epfd >= 0)
+		close(l->epfd);
+	l->epfd = -1;
+}
+
+int loop_add(struct loop *l, struct ev *ev, int fd, uint32_t events,
 	     void (*fn)(struct ev *ev, uint32_t events))
 {
 	struct epoll_event e = { .events = events, .data.ptr = ev };
 
 	ev->fd = fd;
 	ev->fn = fn;
-	if (epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &e) < 0) {
+	ev->loop = l;
+	if (fd < 0 || epoll_ctl(l->epfd, EPOLL_CTL_ADD, fd, &e) < 0) {
+		int err = fd < 0 ? -EBADF : -errno;
+
 		ev->fd = -1;
-		return -1;
+		return err;
 	}
 	return 0;
 }
@@ -32,13 +41,13 @@ int loop_mod(struct ev *ev, uint32_t events)
 {
 	struct epoll_event e = { .events = events, .data.ptr = ev };
 
-	return epoll_ctl(epfd, EPOLL_CTL_MOD, ev->fd, &e);
+	return epoll_ctl(ev->loop->epfd, EPOLL_CTL_MOD, ev->fd, &e) ? -errno : 0;
 }
 
 void loop_del(struct ev *ev)
 {
-	if (ev->fd >= 0)
-		epoll_ctl(epfd, EPOLL_CTL_DEL, ev->fd, NULL);
+	if (ev->fd >= 0 && ev->loop)
+		epoll_ctl(ev->loop->epfd, EPOLL_CTL_DEL, ev->fd, NULL);
 	ev->fd = -1;
 }
 
@@ -46,18 +55,26 @@ void loop_del(struct ev *ev)
  * A handler may delete other evs of the same batch, so events are
  * dispatched one per epoll_wait call; the loop is not throughput bound.
  */
-int loop_run_once(int timeout_ms)
+int loop_run_once(struct loop *l, int timeout_ms)
 {
 	struct epoll_event e;
 	struct ev *ev;
-	int n = epoll_wait(epfd, &e, 1, timeout_ms);
+	int n = epoll_wait(l->epfd, &e, 1, timeout_ms);
 
 	if (n < 0)
-		return errno == EINTR ? 0 : -1;
+		return errno == EINTR ? 0 : -errno;
 	if (n == 0)
 		return 0;
 	ev = e.data.ptr;
 	if (ev->fd >= 0)
 		ev->fn(ev, e.events);
 	return 0;
+}
+
+uint64_t loop_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }

@@ -1,23 +1,49 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* The one epoll loop: each watched fd has a struct ev with its handler. */
+/*
+ * The one epoll loop: each watched fd has a struct ev with its handler.
+ * struct loop is owned by struct vtierd; an ev remembers its loop.
+ */
 #ifndef VTIERD_LOOP_H
 #define VTIERD_LOOP_H
 
 #include <stdint.h>
 
-struct ev {
-	int fd;			/* -1 when not watched */
-	void *owner;		/* what the handler works on, e.g. a struct vm */
-	int idx;		/* which of the owner's fds, e.g. a vring index */
-	void (*fn)(struct ev *ev, uint32_t events);
+/**
+ * struct loop - one epoll instance.
+ * @epfd: the epoll fd, -1 before loop_init() and after loop_close().
+ */
+struct loop {
+	int epfd;
 };
 
-int loop_init(void);
-int loop_add(struct ev *ev, int fd, uint32_t events,
+/**
+ * struct ev - one watched fd.
+ * @fd: -1 when not watched.
+ * @owner: what the handler works on, e.g. a struct vm.
+ * @idx: which of the owner's fds, e.g. a vring index.
+ * @fn: the handler.
+ * @loop: the loop it was added to.
+ */
+struct ev {
+	int fd;
+	void *owner;
+	int idx;
+	void (*fn)(struct ev *ev, uint32_t events);
+	struct loop *loop;
+};
+
+/* 0, or -errno. */
+int loop_init(struct loop *l);
+void loop_close(struct loop *l);
+/* 0, or -errno (then ev->fd is -1; fd stays the caller's). */
+int loop_add(struct loop *l, struct ev *ev, int fd, uint32_t events,
 	     void (*fn)(struct ev *ev, uint32_t events));
 int loop_mod(struct ev *ev, uint32_t events);
 void loop_del(struct ev *ev);
-/* Wait once and dispatch; returns -1 on a fatal epoll error. */
-int loop_run_once(int timeout_ms);
+/* Wait once and dispatch; 0, or -errno on a fatal epoll error. */
+int loop_run_once(struct loop *l, int timeout_ms);
+
+/* CLOCK_MONOTONIC in ns: the clock of every timer and rate limit. */
+uint64_t loop_now_ns(void);
 
 #endif

@@ -22,28 +22,51 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/signalfd.h>
-#include <sys/socket.h>
-#include <sys/stat.h>
-#include <sys/timerfd.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include "balance.h"
 #include "control.h"
-#include "migrate.h"
+#include "mover.h"
+#include "numa_topo.h"
 #include "size.h"
-#include "vhost_user.h"
+#include "tier.h"
 #include "vm.h"
 
-#define MAX_VMS 32
-#define RETRY_MS 200
+#define MAX_VMS TIER_MAX_VMS
 
-static struct vm *vms[MAX_VMS];
-static int nvms;
-static bool stopping;
-static struct migrate_opts mopts = { .fast_node = -1, .slow_node = -1,
-				      .initial = INITIAL_FIRST_TOUCH };
-static struct balance_opts bopts;
+/**
+ * struct vtierd - the daemon: what it set up, torn down in reverse.
+ * @loop: the one epoll loop.
+ * @vms: the VMs of --vm, each its own column.
+ * @tvs: their tier states, for the tier.
+ * @nvms: entries in @vms.
+ * @stopping: SIGINT or SIGTERM arrived.
+ * @verbose: -v count.
+ * @control_path: --control.
+ * @topts: placement options.
+ * @bopts: balancer options.
+ * @mover: the move_pages(2) mover the moving tier uses.
+ * @tier: the tier of all VMs (moving or observe-only, chosen once).
+ * @bal: the quota layer.
+ * @ctl: the control socket.
+ * @sig: the signalfd.
+ */
+struct vtierd {
+	struct loop loop;
+	struct vm *vms[MAX_VMS];
+	struct tier_vm *tvs[MAX_VMS];
+	int nvms;
+	bool stopping;
+	int verbose;
+	const char *control_path;
+	struct tier_opts topts;
+	struct balance_opts bopts;
+	struct mover mover;
+	struct tier tier;
+	struct balance bal;
+	struct control ctl;
+	struct ev sig;
+};
 
 static void usage(FILE *f)
 {
@@ -84,14 +107,12 @@ static void usage(FILE *f)
 		BALANCE_DEADBAND_DIV, BALANCE_DEFAULT_DEADLINE_MS);
 }
 
+/* --vm into a fresh vm_alloc(); 0, or -EINVAL after saying why. */
 static int parse_vm(char *spec, struct vm *vm)
 {
 	char *save = NULL, *kv, *val;
 	uint64_t v;
 
-	vm->cid = 3;
-	vm->port = VTIER_DEFAULT_PORT;
-	vm->bal.weight = 1;
 	for (kv = strtok_r(spec, ",", &save); kv; kv = strtok_r(NULL, ",", &save)) {
 		val = strchr(kv, '=');
 		if (val)
@@ -100,37 +121,37 @@ static int parse_vm(char *spec, struct vm *vm)
 			vm->connect_mode = true;
 		} else if (!val) {
 			fprintf(stderr, "vtierd: --vm: '%s' needs a value\n", kv);
-			return -1;
+			return -EINVAL;
 		} else if (!strcmp(kv, "name")) {
 			if (!*val || strlen(val) >= sizeof(vm->name) ||
 			    strspn(val, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") != strlen(val)) {
 				fprintf(stderr, "vtierd: --vm: bad name '%s'\n", val);
-				return -1;
+				return -EINVAL;
 			}
 			strcpy(vm->name, val);
 		} else if (!strcmp(kv, "socket")) {
 			if (!*val || strlen(val) >= sizeof(vm->sock_path)) {
 				fprintf(stderr, "vtierd: --vm: bad socket path\n");
-				return -1;
+				return -EINVAL;
 			}
 			strcpy(vm->sock_path, val);
 		} else if (!strcmp(kv, "cid")) {
 			if (parse_size(val, &v) || v < 3 || v >= 0xffffffffull) {
 				fprintf(stderr, "vtierd: --vm: cid must be >= 3 and < 0xffffffff\n");
-				return -1;
+				return -EINVAL;
 			}
-			vm->cid = v;
+			vm->vs.cid = v;
 		} else if (!strcmp(kv, "quota")) {
 			if (parse_size(val, &v)) {
 				fprintf(stderr, "vtierd: --vm: bad quota '%s'\n", val);
-				return -1;
+				return -EINVAL;
 			}
-			vm->quota_pages = v / PLACE_PAGE_SIZE;
+			vm->tier.quota_pages = v / PLACE_PAGE_SIZE;
 			vm->bal.quota_set = true;
 		} else if (!strcmp(kv, "min") || !strcmp(kv, "max")) {
 			if (parse_size(val, &v)) {
 				fprintf(stderr, "vtierd: --vm: bad %s '%s'\n", kv, val);
-				return -1;
+				return -EINVAL;
 			}
 			if (kv[1] == 'i') {
 				vm->bal.min_pages = v / PLACE_PAGE_SIZE;
@@ -142,50 +163,50 @@ static int parse_vm(char *spec, struct vm *vm)
 			if (parse_size(val, &v) || v < 1 || v > BAL_MAX_WEIGHT) {
 				fprintf(stderr, "vtierd: --vm: weight must be 1 to %u\n",
 					BAL_MAX_WEIGHT);
-				return -1;
+				return -EINVAL;
 			}
 			vm->bal.weight = (uint32_t)v;
 		} else if (!strcmp(kv, "port")) {
 			if (parse_size(val, &v) || v == 0 || v >= 0xffffffffull) {
 				fprintf(stderr, "vtierd: --vm: bad port '%s'\n", val);
-				return -1;
+				return -EINVAL;
 			}
-			vm->port = (uint32_t)v;
+			vm->vs.port = (uint32_t)v;
 		} else {
 			fprintf(stderr, "vtierd: --vm: unknown key '%s'\n", kv);
-			return -1;
+			return -EINVAL;
 		}
 	}
 	if (!vm->name[0] || !vm->sock_path[0]) {
 		fprintf(stderr, "vtierd: --vm needs name= and socket=\n");
-		return -1;
+		return -EINVAL;
 	}
 	return 0;
 }
 
 /* One of the placement options; numbers are plain (SIZE takes K/M/G/T). */
-static int parse_placement_opt(int c, const char *arg)
+static int parse_placement_opt(struct tier_opts *o, int c, const char *arg)
 {
 	uint64_t v;
 
 	if (c == 'I') {
 		if (!strcmp(arg, "slow"))
-			mopts.initial = INITIAL_SLOW;
+			o->initial = INITIAL_SLOW;
 		else if (!strcmp(arg, "fast"))
-			mopts.initial = INITIAL_FAST;
+			o->initial = INITIAL_FAST;
 		else if (!strcmp(arg, "local"))
-			mopts.initial = INITIAL_LOCAL;
+			o->initial = INITIAL_LOCAL;
 		else if (!strcmp(arg, "first-touch"))
-			mopts.initial = INITIAL_FIRST_TOUCH;
+			o->initial = INITIAL_FIRST_TOUCH;
 		else
 			goto bad;
-		mopts.initial_given = true;
+		o->initial_given = true;
 		return 0;
 	}
 	if (c == 'E') {
 		if (strcmp(arg, "lazy") && strcmp(arg, "eager"))
 			goto bad;
-		mopts.eager_demote = !strcmp(arg, "eager");
+		o->eager_demote = !strcmp(arg, "eager");
 		return 0;
 	}
 	if (parse_size(arg, &v))
@@ -194,44 +215,44 @@ static int parse_placement_opt(int c, const char *arg)
 	case 'F': case 'S':
 		if (v > 63)
 			goto bad;
-		*(c == 'F' ? &mopts.fast_node : &mopts.slow_node) = (int)v;
+		*(c == 'F' ? &o->fast_node : &o->slow_node) = (int)v;
 		break;
 	case 'T':
-		mopts.fmem_total = v;
+		o->fmem_total = v;
 		break;
 	case 'B': case 'H':
 		if (v > (1ull << 40))
 			goto bad;
-		*(c == 'B' ? &mopts.vm_mbps : &mopts.host_mbps) = v;
+		*(c == 'B' ? &o->vm_mbps : &o->host_mbps) = v;
 		break;
 	case 'R':
-		mopts.hint_rate = v;
+		o->hint_rate = v;
 		break;
 	case 'Q':
 		if (v == 0 || v > (1u << 20))
 			goto bad;
-		mopts.queue_len = (unsigned int)v;
+		o->queue_len = (unsigned int)v;
 		break;
 	case 'X':
 		if (v == 0 || v > (1u << 24))
 			goto bad;
-		mopts.deferred_max = (uint32_t)v;
+		o->deferred_max = (uint32_t)v;
 		break;
 	}
 	return 0;
 bad:
 	fprintf(stderr, "vtierd: bad value '%s' for a placement option\n", arg);
-	return -1;
+	return -EINVAL;
 }
 
 /* --balance and friends; 0, or -1 after saying what is wrong. */
-static int parse_balance_opt(int c, const char *arg)
+static int parse_balance_opt(struct balance_opts *o, int c, const char *arg)
 {
 	uint64_t v;
 
 	if (c == 'P') {
-		bopts.off = !strcmp(arg, "off");
-		if (!bopts.off && bal_policy_parse(arg, &bopts.policy))
+		o->off = !strcmp(arg, "off");
+		if (!o->off && bal_policy_parse(arg, &o->policy))
 			goto bad;
 		return 0;
 	}
@@ -241,145 +262,43 @@ static int parse_balance_opt(int c, const char *arg)
 	case 'p':
 		if (v < 10 || v > 3600000)
 			goto bad;
-		bopts.period_ms = (uint32_t)v;
+		o->period_ms = (uint32_t)v;
 		break;
 	case 'D':
 		if (v > 3600000)
 			goto bad;
-		bopts.deadline_ms = (uint32_t)v;
+		o->deadline_ms = (uint32_t)v;
 		break;
 	case 's':
-		bopts.step_bytes = v;
-		bopts.step_set = true;
+		o->step_bytes = v;
+		o->step_set = true;
 		break;
 	case 'd':
-		bopts.deadband_bytes = v;
-		bopts.deadband_set = true;
+		o->deadband_bytes = v;
+		o->deadband_set = true;
 		break;
 	}
 	return 0;
 bad:
 	fprintf(stderr, "vtierd: bad value '%s' for a balancer option\n", arg);
-	return -1;
-}
-
-static struct vm *vm_new(void)
-{
-	struct vm *vm = calloc(1, sizeof(*vm));
-	unsigned int i;
-
-	if (!vm)
-		return NULL;
-	vm->listen_fd = vm->conn_fd = -1;
-	vm->ev_listen.fd = vm->ev_conn.fd = vm->ev_retry.fd = -1;
-	vm->ev_listen.owner = vm->ev_conn.owner = vm->ev_retry.owner = vm;
-	for (i = 0; i < 2; i++) {
-		vm->ev_kick[i].fd = -1;
-		vring_init(&vm->vq[i], i);
-	}
-	memtab_init(&vm->mem);
-	pages_init(&vm->pages, PAGES_DEFAULT_LIMIT);
-	return vm;
-}
-
-static void listen_ready(struct ev *ev, uint32_t events)
-{
-	struct vm *vm = ev->owner;
-	int fd = accept4(ev->fd, NULL, NULL, SOCK_CLOEXEC);
-
-	(void)events;
-	if (fd < 0)
-		return;
-	loop_del(&vm->ev_listen);	/* one VMM at a time; others queue */
-	vu_attach(vm, fd);
-}
-
-static void retry_ready(struct ev *ev, uint32_t events)
-{
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	struct vm *vm = ev->owner;
-	uint64_t ticks;
-	int fd;
-
-	(void)events;
-	if (read(ev->fd, &ticks, sizeof(ticks)) < 0 || vm->conn_fd >= 0)
-		return;
-	strcpy(sa.sun_path, vm->sock_path);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return;
-	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa))) {
-		close(fd);
-		return;
-	}
-	vu_attach(vm, fd);
-}
-
-static int arm_retry(struct vm *vm, bool on)
-{
-	struct itimerspec it = { 0 };
-
-	if (on) {
-		it.it_value.tv_nsec = 1;	/* try at once, then every 200 ms */
-		it.it_interval.tv_nsec = RETRY_MS * 1000000L;
-	}
-	return timerfd_settime(vm->ev_retry.fd, 0, &it, NULL);
-}
-
-void vm_wait_for_vmm(struct vm *vm)
-{
-	if (stopping)
-		return;
-	if (vm->connect_mode)
-		arm_retry(vm, true);
-	else if (vm->ev_listen.fd < 0)
-		loop_add(&vm->ev_listen, vm->listen_fd, EPOLLIN, listen_ready);
-}
-
-static int vm_open(struct vm *vm)
-{
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	struct stat st;
-	int fd;
-
-	strcpy(sa.sun_path, vm->sock_path);
-	if (vm->connect_mode) {
-		fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
-		if (fd < 0 || loop_add(&vm->ev_retry, fd, EPOLLIN, retry_ready))
-			return -1;
-		vm_log(vm, "connecting to %s every %d ms (cid %llu, port %u)",
-		       vm->sock_path, RETRY_MS, (unsigned long long)vm->cid,
-		       vm->port);
-		return arm_retry(vm, true);
-	}
-	if (!lstat(vm->sock_path, &st) && S_ISSOCK(st.st_mode))
-		unlink(vm->sock_path);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) ||
-	    listen(fd, 4)) {
-		vm_log(vm, "cannot listen on %s: %s", vm->sock_path,
-		       strerror(errno));
-		return -1;
-	}
-	vm->listen_fd = fd;
-	vm_log(vm, "listening on %s (cid %llu, port %u)", vm->sock_path,
-	       (unsigned long long)vm->cid, vm->port);
-	return loop_add(&vm->ev_listen, fd, EPOLLIN, listen_ready);
+	return -EINVAL;
 }
 
 static void signal_ready(struct ev *ev, uint32_t events)
 {
 	struct signalfd_siginfo si;
+	struct vtierd *d = ev->owner;
 
 	(void)events;
 	if (read(ev->fd, &si, sizeof(si)) == sizeof(si)) {
 		fprintf(stderr, "vtierd: %s; saying BYE and exiting\n",
 			strsignal((int)si.ssi_signo));
-		stopping = true;
+		d->stopping = true;
 	}
 }
 
-static int parse_args(int argc, char **argv, const char **control)
+/* 0, or -EINVAL after saying what is wrong. */
+static int parse_args(struct vtierd *d, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "vm", required_argument, NULL, 'm' },
@@ -403,108 +322,162 @@ static int parse_args(int argc, char **argv, const char **control)
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
+	struct vm *vm;
 	int c, i;
 
 	while ((c = getopt_long(argc, argv, "vh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'm':
-			if (nvms == MAX_VMS) {
+			if (d->nvms == MAX_VMS) {
 				fprintf(stderr, "vtierd: at most %d VMs\n", MAX_VMS);
-				return -1;
+				return -EINVAL;
 			}
-			vms[nvms] = vm_new();
-			if (!vms[nvms] || parse_vm(optarg, vms[nvms]))
-				return -1;
-			for (i = 0; i < nvms; i++)
-				if (!strcmp(vms[i]->name, vms[nvms]->name) ||
-				    !strcmp(vms[i]->sock_path, vms[nvms]->sock_path)) {
+			vm = vm_alloc();
+			if (!vm)
+				return -ENOMEM;
+			d->vms[d->nvms++] = vm;	/* freed by vtierd_exit() */
+			if (parse_vm(optarg, vm))
+				return -EINVAL;
+			for (i = 0; i < d->nvms - 1; i++)
+				if (!strcmp(d->vms[i]->name, vm->name) ||
+				    !strcmp(d->vms[i]->sock_path, vm->sock_path)) {
 					fprintf(stderr, "vtierd: duplicate VM name or socket\n");
-					return -1;
+					return -EINVAL;
 				}
-			nvms++;
 			break;
 		case 'c':
-			*control = optarg;
+			d->control_path = optarg;
 			break;
 		case 'v':
-			g_verbose++;
+			d->verbose++;
 			break;
 		case 'F': case 'S': case 'T': case 'I': case 'E':
 		case 'B': case 'H': case 'R': case 'Q': case 'X':
-			if (parse_placement_opt(c, optarg))
-				return -1;
+			if (parse_placement_opt(&d->topts, c, optarg))
+				return -EINVAL;
 			break;
 		case 'P': case 'p': case 's': case 'd': case 'D':
-			if (parse_balance_opt(c, optarg))
-				return -1;
+			if (parse_balance_opt(&d->bopts, c, optarg))
+				return -EINVAL;
 			break;
 		case 'h':
 			usage(stdout);
 			exit(0);
 		default:
 			usage(stderr);
-			return -1;
+			return -EINVAL;
 		}
 	}
-	if (optind != argc || nvms == 0) {
+	if (optind != argc || d->nvms == 0) {
 		usage(stderr);
-		return -1;
+		return -EINVAL;
 	}
 	return 0;
 }
 
-int main(int argc, char **argv)
+/* Moving pages or observe-only: decided once, here. */
+static int choose_tier(struct vtierd *d)
 {
-	const char *control = CONTROL_DEFAULT_PATH;
-	struct ev sig_ev = { .fd = -1 };
-	sigset_t mask;
-	int i;
+	int fast = d->topts.fast_node, slow = d->topts.slow_node;
+	char why[320];
 
-	balance_opts_init(&bopts);
-	if (parse_args(argc, argv, &control))
-		return 2;
+	if (numa_observe_only(&fast, &slow, why, sizeof(why))) {
+		tier_observe_setup(&d->tier, &d->topts, why);
+		return 0;
+	}
+	if (!mover_have_cap_sys_nice()) {
+		tier_observe_setup(&d->tier, &d->topts, "vtierd lacks CAP_SYS_NICE, which move_pages(2) needs with MPOL_MF_MOVE_ALL to move guest pages that vtierd maps too (it would fail with EPERM); run as root or grant CAP_SYS_NICE");
+		return 0;
+	}
+	return tier_move_setup(&d->tier, &d->topts, &d->mover, fast, slow,
+			       why);
+}
+
+/* Set up in order; on failure, what was set up is torn down by exit. */
+static int vtierd_start(struct vtierd *d)
+{
+	sigset_t mask;
+	int i, err, fd;
+
 	signal(SIGPIPE, SIG_IGN);
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGINT);
 	sigaddset(&mask, SIGTERM);
 	sigprocmask(SIG_BLOCK, &mask, NULL);
-	if (loop_init() ||
-	    loop_add(&sig_ev, signalfd(-1, &mask, SFD_CLOEXEC), EPOLLIN,
-		     signal_ready)) {
-		perror("vtierd: epoll/signalfd");
+	err = loop_init(&d->loop);
+	fd = err ? -1 : signalfd(-1, &mask, SFD_CLOEXEC);
+	d->sig.owner = d;
+	if (!err)
+		err = fd < 0 ? -errno :
+		      loop_add(&d->loop, &d->sig, fd, EPOLLIN, signal_ready);
+	if (err) {
+		if (fd >= 0)
+			close(fd);
+		fprintf(stderr, "vtierd: epoll/signalfd: %s\n", strerror(-err));
 		return 1;
 	}
-	/* Before placement: it sets the starting quotas. */
-	if (balance_setup(&bopts, mopts.fmem_total, vms, nvms))
+	for (i = 0; i < d->nvms; i++)
+		d->tvs[i] = &d->vms[i]->tier;
+	tier_init(&d->tier, &d->loop, d->tvs, d->nvms);
+	/* Before the tier: it sets the starting quotas. */
+	if (balance_setup(&d->bal, &d->loop, &d->tier, &d->bopts,
+			  d->topts.fmem_total, d->vms, d->nvms))
 		return 2;
-	if (migrate_setup(&mopts, vms, nvms))
+	if (choose_tier(d))
 		return 1;
-	for (i = 0; i < nvms; i++)
-		if (vm_open(vms[i]))
+	/* After the tier: WELCOME offers what it can do. */
+	for (i = 0; i < d->nvms; i++)
+		vm_setup(d->vms[i], &d->loop, &d->tier, d->verbose);
+	for (i = 0; i < d->nvms; i++)
+		if (vm_open(d->vms[i]))
 			return 1;
-	if (control_open(control, vms, nvms))
+	if (control_open(&d->ctl, &d->loop, d->control_path, d->vms, d->nvms,
+			 &d->bal, &d->tier))
 		return 1;
+	return 0;
+}
 
-	while (!stopping)
-		if (loop_run_once(-1))
-			break;
+/* Tear down whatever vtierd_start() and parse_args() set up. */
+static void vtierd_exit(struct vtierd *d)
+{
+	int i, fd = d->sig.fd;
 
-	for (i = 0; i < nvms; i++) {
-		struct vm *vm = vms[i];
+	for (i = 0; i < d->nvms; i++)
+		if (d->vms[i]->log.name)	/* vm_setup() ran */
+			vm_close(d->vms[i]);
+	control_close(&d->ctl);
+	if (d->tier.ops)
+		d->tier.ops->teardown(&d->tier);
+	balance_teardown(&d->bal);
+	loop_del(&d->sig);
+	if (fd >= 0)
+		close(fd);
+	loop_close(&d->loop);
+	for (i = 0; i < d->nvms; i++)
+		free(d->vms[i]);
+}
 
-		if (vm->conn_fd >= 0) {
-			vsock_say_goodbye(vm);
-			vu_detach(vm);
-		}
-		if (vm->listen_fd >= 0) {
-			close(vm->listen_fd);
-			unlink(vm->sock_path);
-		}
-		if (vm->ev_retry.fd >= 0)
-			close(vm->ev_retry.fd);
-		free(vm);
+int main(int argc, char **argv)
+{
+	struct vtierd d;
+	int rc;
+
+	memset(&d, 0, sizeof(d));
+	d.loop.epfd = d.sig.fd = d.ctl.ev.fd = d.bal.ev.fd = d.tier.tick.fd = -1;
+	d.control_path = CONTROL_DEFAULT_PATH;
+	d.topts = (struct tier_opts){ .fast_node = -1, .slow_node = -1,
+				      .initial = INITIAL_FIRST_TOUCH };
+	balance_opts_init(&d.bopts);
+	mover_init_move_pages(&d.mover);
+	rc = parse_args(&d, argc, argv) ? 2 : vtierd_start(&d);
+	if (rc) {
+		vtierd_exit(&d);
+		return rc;
 	}
-	control_close();
+	while (!d.stopping)
+		if (loop_run_once(&d.loop, -1))
+			break;
+	vtierd_exit(&d);
 	fprintf(stderr, "vtierd: exited cleanly\n");
 	return 0;
 }

@@ -157,7 +157,10 @@ static int mp_query(struct mover *mv, pid_t pid, const uint64_t *addr,
 	return 0;
 }
 
-struct mover mover_move_pages = { .move = mp_move, .query = mp_query };
+void mover_init_move_pages(struct mover *m)
+{
+	*m = (struct mover){ .move = mp_move, .query = mp_query };
+}
 
 int mover_check_access(pid_t pid)
 {

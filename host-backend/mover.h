@@ -3,7 +3,7 @@
  * Mover: moves pages of another process (the VMM) to one NUMA node and says
  * what became of each page.  Placement works only through this interface,
  * so its accounting can be tested with a recording mover; vtierd uses the
- * move_pages(2) mover (mover_move_pages).
+ * move_pages(2) mover (mover_init_move_pages()), owned by struct vtierd.
  */
 #ifndef VTIERD_MOVER_H
 #define VTIERD_MOVER_H
@@ -45,8 +45,8 @@ struct mover {
 	uint64_t calls, pages_asked;
 };
 
-/* The real mover: move_pages(2) with MPOL_MF_MOVE_ALL. */
-extern struct mover mover_move_pages;
+/* The real mover: move_pages(2) with MPOL_MF_MOVE_ALL; counters zeroed. */
+void mover_init_move_pages(struct mover *m);
 
 /* Busy pages are retried this many times in one move() call. */
 #define MOVER_BUSY_PASSES 3

@@ -577,3 +577,54 @@ void placement_latency(const struct placement *pl, uint32_t *p50,
 	*p50 = s[(n - 1) / 2];
 	*p99 = s[(n * 99 + 99) / 100 - 1];
 }
+
+/*
+ * Where first touch points the policy, and the victims of a promotion
+ * without room: placement's own decisions, also made without first touch
+ * (victims under --demote lazy), so they live here and firsttouch.c only
+ * scans.
+ */
+void placement_ft_policy(struct placement *pl)
+{
+	struct place_ft *ft = &pl->ft;
+	int node;
+
+	if (!ft->on || !pl->fast)
+		return;
+	node = placement_room(pl) ? pl->host->fast_node : pl->host->slow_node;
+	if (node == ft->node)
+		return;
+	if (ft->node >= 0)
+		ft->st.switches++;
+	ft->node = node;
+	ft->ops->set_policy(pl->xlate_ctx, node);
+}
+
+size_t placement_ft_victims(struct placement *pl, uint64_t first,
+			    uint64_t frames, uint64_t *out, size_t n)
+{
+	const struct fast_order *o = &pl->order;
+	bool lead = true;
+	size_t i, k, got = 0;
+
+	for (i = pl->ft.victim_from; i < o->len && got < n; i++) {
+		uint64_t g = o->g[i];
+		bool keep = placement_fast(pl, g) &&
+			    deferred_wanted(&pl->def, g, 0);
+
+		if (!placement_fast(pl, g) || keep) {
+			/* Stale or wanted: skipped until a demote hint. */
+			if (lead)
+				pl->ft.victim_from = i + 1;
+			continue;
+		}
+		lead = false;
+		if (g >= first && g - first < frames)
+			continue;
+		for (k = 0; k < got && out[k] != g; k++)
+			;
+		if (k == got)		/* an older duplicate entry */
+			out[got++] = g;
+	}
+	return got;
+}

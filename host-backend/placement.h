@@ -195,8 +195,8 @@ void placement_ft_policy(struct placement *pl);
 void placement_set_fast(struct placement *pl, uint64_t gpfn, bool on);
 uint64_t placement_room(const struct placement *pl);
 /*
- * For placement.c: up to n victims for a promotion of [first, first +
- * frames), oldest first: fast frames the guest does not want fast
+ * Up to n victims for a promotion of [first, first + frames), oldest
+ * first: fast frames the guest does not want fast
  * (!deferred_wanted), outside the promotion's range.  Returns how many.
  */
 size_t placement_ft_victims(struct placement *pl, uint64_t first,

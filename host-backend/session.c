@@ -1,95 +1,102 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * vtier protocol session: HELLO -> WELCOME, HINTS -> translate -> ACK,
- * REPORT stored, BYE.  A frame failing validation closes the connection;
- * the VM and the daemon carry on.
+ * vtier protocol session: HELLO -> WELCOME, HINTS -> translate -> ops ->
+ * ACK, REPORT -> ops, BYE.  A frame failing validation closes the
+ * connection; the VM and the daemon carry on.
  */
 #include "session.h"
 
+#include <errno.h>
 #include <stdio.h>
+#include <string.h>
 
-#include "balance.h"
-#include "migrate.h"
-#include "vm.h"
-#include "vsock_dev.h"
+/* Guest frames are 4 KiB pages; an order-9 hint covers 512. */
+#define FRAME_SHIFT	12
+#define FRAME_SIZE	(1ull << FRAME_SHIFT)
+#define HUGE_FRAMES	512
 
-void session_init(struct session *s)
+void session_init(struct session *s, struct session_vm *vm,
+		  struct vsock_flow *flow)
 {
+	s->vm = vm;
+	s->flow = flow;
 	s->state = SESSION_AWAIT_HELLO;
 	s->max_pfn = 0;
 	s->seq_out = 0;
 	s->have = 0;
 }
 
-static int reject(struct vm *vm, const char *why)
+static int reject(struct session_vm *vm, const char *why)
 {
 	vm->st.frames_rejected++;
-	snprintf(vm->last_error, sizeof(vm->last_error), "rejected frame: %s",
-		 why);
-	vm_log(vm, "rejected frame: %s; closing connection", why);
-	return -1;
+	vlog_set_error(vm->log, "rejected frame: %s", why);
+	vlog_info(vm->log, "rejected frame: %s; closing connection", why);
+	return -EPROTO;
 }
 
-static int send_frame(struct vm *vm, struct vsock_flow *f, const void *buf,
-		      int n)
+static int send_frame(struct session *s, const void *buf, int n)
 {
-	if (n < 0 || vsock_flow_write(f, buf, (uint32_t)n)) {
-		vm_error(vm, "vsock port %u: guest is not reading; closing connection",
-			 f->guest_port);
-		return -1;
+	if (n < 0 || vsock_flow_write(s->flow, buf, (uint32_t)n)) {
+		vlog_error(s->vm->log, "vsock port %u: guest is not reading; closing connection",
+			   s->flow->guest_port);
+		return -EPROTO;
 	}
 	return 0;
 }
 
-void session_bye(struct vm *vm, struct vsock_flow *f, uint32_t reason)
+void session_bye(struct session *s, uint32_t reason)
 {
 	uint8_t buf[64];
 
-	send_frame(vm, f, buf, vtier_enc_bye(buf, sizeof(buf),
-					     ++f->sess.seq_out, reason));
-	f->sess.state = SESSION_DONE;
+	send_frame(s, buf, vtier_enc_bye(buf, sizeof(buf), ++s->seq_out,
+					 reason));
+	s->state = SESSION_DONE;
 }
 
-void session_quota(struct vm *vm, struct vsock_flow *f, uint64_t quota_pages)
+bool session_ready(const struct session *s)
+{
+	return s->state == SESSION_READY && vsock_flow_open(s->flow);
+}
+
+void session_quota(struct session *s, uint64_t quota_pages)
 {
 	uint8_t buf[64];
 
-	if (f->sess.state != SESSION_READY)
+	if (s->state != SESSION_READY)
 		return;
-	if (send_frame(vm, f, buf, vtier_enc_quota(buf, sizeof(buf),
-						   ++f->sess.seq_out,
-						   quota_pages)))
-		vsock_flow_close(f, false);
+	if (send_frame(s, buf, vtier_enc_quota(buf, sizeof(buf), ++s->seq_out,
+					       quota_pages)))
+		vsock_flow_close(s->flow, false);
 }
 
-static int on_hello(struct vm *vm, struct vsock_flow *f,
-		    const struct vtier_msg *m)
+static int on_hello(struct session *s, const struct vtier_msg *m)
 {
-	uint64_t top_pfn = (memtab_top(&vm->mem) + PLACE_PAGE_SIZE - 1) >>
-			   PLACE_PAGE_SHIFT;
-	uint32_t caps = g_observe_only ? VTIER_CAP_OBSERVE : VTIER_CAP_MOVE;
+	struct session_vm *vm = s->vm;
+	uint64_t top_pfn = (memtab_top(vm->mem) + FRAME_SIZE - 1) >>
+			   FRAME_SHIFT;
 	uint8_t buf[64];
 
 	if (m->hello.max_pfn > top_pfn)
 		return reject(vm, "HELLO max_pfn beyond the guest memory table");
-	f->sess.max_pfn = m->hello.max_pfn;
-	f->sess.state = SESSION_READY;
+	s->max_pfn = m->hello.max_pfn;
+	s->state = SESSION_READY;
 	vm->sampler = m->hello.sampler;
-	vm_log(vm, "guest connected from port %u: sampler %s, max_pfn %llu",
-	       f->guest_port, vtier_sampler_name(m->hello.sampler),
-	       (unsigned long long)m->hello.max_pfn);
-	return send_frame(vm, f, buf,
-			  vtier_enc_welcome(buf, sizeof(buf), ++f->sess.seq_out,
-					    caps, vm->quota_pages,
+	vlog_info(vm->log, "guest connected from port %u: sampler %s, max_pfn %llu",
+		  s->flow->guest_port, vtier_sampler_name(m->hello.sampler),
+		  (unsigned long long)m->hello.max_pfn);
+	return send_frame(s, buf,
+			  vtier_enc_welcome(buf, sizeof(buf), ++s->seq_out,
+					    vm->caps, *vm->quota_pages,
 					    VTIER_MAX_HINTS));
 }
 
 /* Record one translated frame in the per-VM table. */
-static void note_frame(struct vm *vm, int ri, uint64_t gpfn, uint8_t action)
+static void note_frame(struct session_vm *vm, int ri, uint64_t gpfn,
+		       uint8_t action)
 {
-	const struct mem_region *r = &vm->mem.r[ri];
-	uint64_t gpa = gpfn << PLACE_PAGE_SHIFT;
-	struct page_entry *e = pages_get(&vm->pages, gpfn);
+	const struct mem_region *r = &vm->mem->r[ri];
+	uint64_t gpa = gpfn << FRAME_SHIFT;
+	struct page_entry *e = pages_get(vm->pages, gpfn);
 
 	if (!e)
 		return;
@@ -107,15 +114,14 @@ static void note_frame(struct vm *vm, int ri, uint64_t gpfn, uint8_t action)
  * lie in a region (vtierd's mapping then holds it at r->hva + offset, the
  * address a mover works on); otherwise the hint is rejected.
  */
-static bool apply_hint(struct vm *vm, const struct vtier_hint_host *h)
+static bool apply_hint(struct session_vm *vm, const struct vtier_hint_host *h)
 {
 	uint64_t frames = 1ull << h->order, i;
-	int ri[PLACE_HUGE_FRAMES];	/* order <= 9, checked by decode */
+	int ri[HUGE_FRAMES];	/* order <= 9, checked by decode */
 
 	for (i = 0; i < frames; i++) {
-		ri[i] = memtab_find_gpa(&vm->mem,
-					(h->gpfn + i) << PLACE_PAGE_SHIFT,
-					PLACE_PAGE_SIZE);
+		ri[i] = memtab_find_gpa(vm->mem, (h->gpfn + i) << FRAME_SHIFT,
+					FRAME_SIZE);
 		if (ri[i] < 0)
 			return false;
 	}
@@ -126,12 +132,12 @@ static bool apply_hint(struct vm *vm, const struct vtier_hint_host *h)
 	return true;
 }
 
-static int on_hints(struct vm *vm, struct vsock_flow *f,
-		    const struct vtier_msg *m)
+static int on_hints(struct session *s, const struct vtier_msg *m)
 {
-	static struct vtier_hint_host ok[VTIER_MAX_HINTS];
+	struct session_vm *vm = s->vm;
+	struct vtier_hint_host *ok = vm->ok;
 	uint32_t i, translated = 0, rejected = 0;
-	struct place_ack ack = { 0 };
+	struct session_ack ack = { 0 };
 	uint8_t buf[64];
 
 	for (i = 0; i < m->hints.count && i < VTIER_MAX_HINTS; i++) {
@@ -145,61 +151,22 @@ static int on_hints(struct vm *vm, struct vsock_flow *f,
 	vm->st.hints_received += m->hints.count;
 	vm->st.hints_translated += translated;
 	vm->st.hints_rejected += rejected;
-	/* Translated hints go to placement, which has the final word. */
-	if (g_observe_only) {
-		ack.applied = translated;
-		/*
-		 * What would be fast, for the balancer's quota deadline; a
-		 * promotion without room waits and is retried, as placement's.
-		 */
-		for (i = 0; i < translated; i++) {
-			bool promote = ok[i].action == VTIER_HINT_PROMOTE;
-
-			deferred_want(&vm->logical.def, ok[i].gpfn, ok[i].order,
-				      promote);
-			if (promote && !balance_logical_room(vm,
-					residency_new_frames(&vm->logical,
-							     ok[i].gpfn,
-							     ok[i].order))) {
-				deferred_push(&vm->logical.def, ok[i].gpfn,
-					      ok[i].order);
-				continue;
-			}
-			residency_hint(&vm->logical, ok[i].gpfn, ok[i].order,
-				       promote);
-		}
-		migrate_retry_all();
-	} else if (translated)
-		migrate_hints(vm, ok, translated, &ack);
+	/* Translated hints go up to the tier, which has the final word. */
+	vm->ops->hints(vm->ctx, ok, translated, &ack);
 	ack.rejected += rejected;
-	if (g_verbose)
-		vm_log(vm, "HINTS seq %u: %u applied, %u rejected, %u deferred",
-		       m->seq, ack.applied, ack.rejected, ack.deferred);
-	return send_frame(vm, f, buf,
-			  vtier_enc_ack(buf, sizeof(buf), ++f->sess.seq_out,
+	if (vm->log->verbose)
+		vlog_info(vm->log, "HINTS seq %u: %u applied, %u rejected, %u deferred",
+			  m->seq, ack.applied, ack.rejected, ack.deferred);
+	return send_frame(s, buf,
+			  vtier_enc_ack(buf, sizeof(buf), ++s->seq_out,
 					m->seq, ack.applied, ack.rejected,
 					ack.deferred));
 }
 
-static void on_report(struct vm *vm, const struct vtier_msg *m)
-{
-	unsigned int i;
-
-	vm->st.reports++;
-	vm->report.valid = true;
-	vm->report.sample_rate = m->report.sample_rate;
-	vm->report.epoch_ms = m->report.epoch_ms;
-	vm->report.wss_pages = m->report.wss_pages;
-	vm->report.samples = m->report.samples;
-	for (i = 0; i < VTIER_HIST_BUCKETS; i++)
-		vm->report.hist[i] = m->report.hist[i];
-	balance_note_report(vm);
-}
-
 /* Act on one complete frame whose header passed vtier_hdr_check(). */
-static int on_frame(struct vm *vm, struct vsock_flow *f)
+static int on_frame(struct session *s)
 {
-	struct session *s = &f->sess;
+	struct session_vm *vm = s->vm;
 	const struct vtier_hdr *hdr = (const void *)s->buf;
 	struct vtier_limits lim = { .max_pfn = s->max_pfn };
 	char why_buf[96];
@@ -218,14 +185,15 @@ static int on_frame(struct vm *vm, struct vsock_flow *f)
 	case VTIER_MSG_HELLO:
 		if (s->state != SESSION_AWAIT_HELLO)
 			return reject(vm, "HELLO repeated");
-		return on_hello(vm, f, &m);
+		return on_hello(s, &m);
 	case VTIER_MSG_HINTS:
-		return on_hints(vm, f, &m);
+		return on_hints(s, &m);
 	case VTIER_MSG_REPORT:
-		on_report(vm, &m);
+		vm->st.reports++;
+		vm->ops->report(vm->ctx, &m);
 		return 0;
 	case VTIER_MSG_BYE:
-		vm_log(vm, "guest said BYE (reason %u)", m.bye.reason);
+		vlog_info(vm->log, "guest said BYE (reason %u)", m.bye.reason);
 		s->state = SESSION_DONE;
 		return 0;
 	default:
@@ -235,11 +203,9 @@ static int on_frame(struct vm *vm, struct vsock_flow *f)
 	}
 }
 
-int session_input(struct vm *vm, struct vsock_flow *f, const uint8_t *data,
-		  uint32_t len)
+static int input(struct session *s, const uint8_t *data, uint32_t len)
 {
 	const uint32_t hlen = sizeof(struct vtier_hdr);
-	struct session *s = &f->sess;
 	const char *why;
 
 	while (len && s->state != SESSION_DONE) {
@@ -253,12 +219,20 @@ int session_input(struct vm *vm, struct vsock_flow *f, const uint8_t *data,
 		if (s->have == hlen &&
 		    vtier_hdr_check((const void *)s->buf, &s->cur_type,
 				    &s->cur_len, &why))
-			return reject(vm, why);
+			return reject(s->vm, why);
 		if (s->have == hlen + s->cur_len && s->have > hlen) {
 			s->have = 0;
-			if (on_frame(vm, f))
-				return -1;
+			if (on_frame(s))
+				return -EPROTO;
 		}
 	}
 	return 0;
+}
+
+int session_input(struct session *s, const uint8_t *data, uint32_t len)
+{
+	if (!input(s, data, len))
+		return 0;
+	session_bye(s, VTIER_BYE_PROTOCOL);
+	return -EPROTO;
 }

@@ -15,32 +15,9 @@
 #include <sys/time.h>
 #include <unistd.h>
 
-#include "migrate.h"
-#include "vm.h"
+#include "vhost_user_proto.h"
 
-enum {
-	VU_GET_FEATURES = 1, VU_SET_FEATURES = 2, VU_SET_OWNER = 3,
-	VU_RESET_OWNER = 4, VU_SET_MEM_TABLE = 5, VU_SET_VRING_NUM = 8,
-	VU_SET_VRING_ADDR = 9, VU_SET_VRING_BASE = 10, VU_GET_VRING_BASE = 11,
-	VU_SET_VRING_KICK = 12, VU_SET_VRING_CALL = 13, VU_SET_VRING_ERR = 14,
-	VU_GET_PROTOCOL_FEATURES = 15, VU_SET_PROTOCOL_FEATURES = 16,
-	VU_GET_QUEUE_NUM = 17, VU_SET_VRING_ENABLE = 18, VU_GET_CONFIG = 24,
-	VU_SET_CONFIG = 25,
-};
-
-#define VU_FLAG_VERSION		0x1
-#define VU_FLAG_REPLY		0x4
-#define VU_FLAG_NEED_REPLY	0x8
-#define VU_MAX_FDS		8
 #define VU_MAX_PAYLOAD		4096
-#define VU_VRING_NOFD		(1ull << 8)
-
-/* Fixed, so a restarted vtierd matches what QEMU negotiated earlier. */
-#define VU_FEATURES ((1ull << 32) | (1ull << 30) | (1ull << 29) | (1ull << 28))
-#define VU_PROTOCOL_FEATURES ((1ull << 0) | (1ull << 3) | (1ull << 9))
-#define VU_F_EVENT_IDX (1ull << 29)
-#define VU_F_PROTOCOL_FEATURES (1ull << 30)
-#define VU_QUEUE_NUM 2
 
 struct vu_msg {
 	struct { uint32_t request, flags, size; } hdr;
@@ -62,11 +39,37 @@ struct vu_msg {
 	int nfds;
 };
 
-#define VU_HDR_SIZE 12
-
 static void kick_ready(struct ev *ev, uint32_t events);
 
-static int vu_reply(struct vm *vm, const struct vu_msg *req, const void *p,
+void vu_dev_init(struct vu_dev *dev, struct vlog *log, struct loop *loop,
+		 const struct vu_dev_ops *ops)
+{
+	unsigned int i;
+
+	memset(dev, 0, sizeof(*dev));
+	dev->log = log;
+	dev->loop = loop;
+	dev->ops = ops;
+	dev->conn_fd = -1;
+	dev->ev_conn.fd = -1;
+	for (i = 0; i < VU_RINGS; i++) {
+		dev->ev_kick[i].fd = -1;
+		vring_init(&dev->vq[i], i);
+	}
+	memtab_init(&dev->mem);
+}
+
+void vu_dev_break(struct vu_dev *dev, unsigned int ring, const char *why)
+{
+	if (dev->broken)
+		return;
+	dev->broken = true;
+	dev->ops->reset(dev);
+	vlog_error(dev->log, "device broken: %s ring: %s; stopped until the guest resets the device",
+		   dev->ring_name[ring], why);
+}
+
+static int vu_reply(struct vu_dev *dev, const struct vu_msg *req, const void *p,
 		    uint32_t size)
 {
 	uint8_t buf[VU_HDR_SIZE + sizeof(((struct vu_msg *)0)->p.cfg)];
@@ -74,21 +77,21 @@ static int vu_reply(struct vm *vm, const struct vu_msg *req, const void *p,
 
 	memcpy(buf, h, VU_HDR_SIZE);
 	memcpy(buf + VU_HDR_SIZE, p, size);
-	if (send(vm->conn_fd, buf, VU_HDR_SIZE + size, MSG_NOSIGNAL) !=
+	if (send(dev->conn_fd, buf, VU_HDR_SIZE + size, MSG_NOSIGNAL) !=
 	    (ssize_t)(VU_HDR_SIZE + size)) {
-		vm_error(vm, "vhost-user: cannot send reply: %s", strerror(errno));
+		vlog_error(dev->log, "vhost-user: cannot send reply: %s", strerror(errno));
 		return -1;
 	}
 	return 0;
 }
 
-static int reply_u64(struct vm *vm, const struct vu_msg *m, uint64_t v)
+static int reply_u64(struct vu_dev *dev, const struct vu_msg *m, uint64_t v)
 {
-	return vu_reply(vm, m, &v, sizeof(v));
+	return vu_reply(dev, m, &v, sizeof(v));
 }
 
 /* Read one message with its fds; -1 on EOF or a malformed message. */
-static int vu_read(struct vm *vm, struct vu_msg *m)
+static int vu_read(struct vu_dev *dev, struct vu_msg *m)
 {
 	char cbuf[CMSG_SPACE(VU_MAX_FDS * sizeof(int))];
 	struct iovec iov = { .iov_base = &m->hdr, .iov_len = VU_HDR_SIZE };
@@ -100,7 +103,7 @@ static int vu_read(struct vm *vm, struct vu_msg *m)
 	ssize_t n;
 
 	m->nfds = 0;
-	n = recvmsg(vm->conn_fd, &mh, MSG_CMSG_CLOEXEC | MSG_WAITALL);
+	n = recvmsg(dev->conn_fd, &mh, MSG_CMSG_CLOEXEC | MSG_WAITALL);
 	for (c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
 		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
 			int k = (int)((c->cmsg_len - CMSG_LEN(0)) / sizeof(int));
@@ -112,17 +115,17 @@ static int vu_read(struct vm *vm, struct vu_msg *m)
 	if (n == 0)
 		return -1;
 	if (n != VU_HDR_SIZE || (mh.msg_flags & MSG_CTRUNC)) {
-		vm_error(vm, "vhost-user: short or truncated message header");
+		vlog_error(dev->log, "vhost-user: short or truncated message header");
 		return -1;
 	}
 	if (m->hdr.size > VU_MAX_PAYLOAD) {
-		vm_error(vm, "vhost-user: request %u payload %u too large",
+		vlog_error(dev->log, "vhost-user: request %u payload %u too large",
 			 m->hdr.request, m->hdr.size);
 		return -1;
 	}
-	if (m->hdr.size && recv(vm->conn_fd, &m->p, m->hdr.size, MSG_WAITALL) !=
+	if (m->hdr.size && recv(dev->conn_fd, &m->p, m->hdr.size, MSG_WAITALL) !=
 	    (ssize_t)m->hdr.size) {
-		vm_error(vm, "vhost-user: short payload for request %u",
+		vlog_error(dev->log, "vhost-user: short payload for request %u",
 			 m->hdr.request);
 		return -1;
 	}
@@ -136,37 +139,34 @@ static void close_fd(int *fd)
 	*fd = -1;
 }
 
-static void ring_stop(struct vm *vm, unsigned int i)
+static void ring_stop(struct vu_dev *dev, unsigned int i)
 {
-	loop_del(&vm->ev_kick[i]);
-	close_fd(&vm->vq[i].kick_fd);
-	vm->vq[i].started = false;
+	loop_del(&dev->ev_kick[i]);
+	close_fd(&dev->vq[i].kick_fd);
+	dev->vq[i].started = false;
 }
 
 /* Start a ring at its first kick fd; check placement now. */
-static void ring_start(struct vm *vm, unsigned int i)
+static void ring_start(struct vu_dev *dev, unsigned int i)
 {
 	const char *why;
 
-	vm->vq[i].event_idx = !!(vm->features & VU_F_EVENT_IDX);
-	if (vring_map(&vm->vq[i], &vm->mem, &why)) {
-		vm_break(vm, i == VM_RX ? "rx" : "tx", why);
+	dev->vq[i].event_idx = !!(dev->features & VU_F_EVENT_IDX);
+	if (vring_map(&dev->vq[i], &dev->mem, &why)) {
+		vu_dev_break(dev, i, why);
 		return;
 	}
-	vring_start(&vm->vq[i]);
-	if (i == VM_TX)
-		vsock_tx_kick(vm);
-	else
-		vsock_rx_flush(vm);
+	vring_start(&dev->vq[i]);
+	dev->ops->kick(dev, i);
 }
 
-static void device_reset(struct vm *vm)
+static void device_reset(struct vu_dev *dev)
 {
-	vsock_reset(vm);
-	vm->broken = false;
+	dev->ops->reset(dev);
+	dev->broken = false;
 }
 
-static int on_mem_table(struct vm *vm, struct vu_msg *m)
+static int on_mem_table(struct vu_dev *dev, struct vu_msg *m)
 {
 	const char *why;
 	unsigned int i;
@@ -175,54 +175,52 @@ static int on_mem_table(struct vm *vm, struct vu_msg *m)
 	if (m->hdr.size < 8 || m->p.mem.n > MEMTAB_MAX_REGIONS ||
 	    m->hdr.size < 8 + m->p.mem.n * sizeof(m->p.mem.r[0]) ||
 	    (int)m->p.mem.n != m->nfds) {
-		vm_error(vm, "vhost-user: malformed SET_MEM_TABLE");
+		vlog_error(dev->log, "vhost-user: malformed SET_MEM_TABLE");
 		return 1;
 	}
-	pages_clear(&vm->pages);	/* old translations are meaningless */
-	migrate_detach(vm);
-	ack = memtab_set(&vm->mem, m->p.mem.r, m->p.mem.n, m->fds, &why) != 0;
+	dev->ops->mem_unmap(dev);	/* old translations are meaningless */
+	ack = memtab_set(&dev->mem, m->p.mem.r, m->p.mem.n, m->fds, &why) != 0;
 	if (ack)
-		vm_error(vm, "vhost-user: memory table rejected: %s", why);
+		vlog_error(dev->log, "vhost-user: memory table rejected: %s", why);
 	else
-		migrate_attach(vm);
+		dev->ops->mem_mapped(dev);
 	/*
 	 * Started rings point into the old mappings, which are gone even when
 	 * the new table was refused (it is then empty): map them again, or
 	 * break the device so no kick touches freed addresses.
 	 */
-	for (i = 0; i < 2; i++) {
-		if (vm->vq[i].started && vring_map(&vm->vq[i], &vm->mem, &why))
-			vm_break(vm, i == VM_RX ? "rx" : "tx", why);
+	for (i = 0; i < VU_RINGS; i++) {
+		if (dev->vq[i].started && vring_map(&dev->vq[i], &dev->mem, &why))
+			vu_dev_break(dev, i, why);
 	}
 	if (ack)
 		return 1;
-	if (g_verbose)
-		vm_log(vm, "memory table: %u regions", vm->mem.n);
+	if (dev->log->verbose)
+		vlog_info(dev->log, "memory table: %u regions", dev->mem.n);
 	return 0;
 }
 
-static int on_get_config(struct vm *vm, struct vu_msg *m)
+static int on_get_config(struct vu_dev *dev, struct vu_msg *m)
 {
-	uint64_t cid = htole64(vm->cid);
 	uint32_t off = m->p.cfg.offset, size = m->p.cfg.size, i;
 
 	if (m->hdr.size < 12 || size > sizeof(m->p.cfg.data) ||
 	    m->hdr.size != 12 + size) {
-		vm_error(vm, "vhost-user: malformed GET_CONFIG");
+		vlog_error(dev->log, "vhost-user: malformed GET_CONFIG");
 		return -1;
 	}
-	/* Config space is just le64 guest_cid; read past it as zeros. */
+	/* The device's config space; read past it as zeros. */
 	for (i = 0; i < size; i++)
-		m->p.cfg.data[i] = (uint64_t)off + i < sizeof(cid) ?
-				   ((uint8_t *)&cid)[off + i] : 0;
-	return vu_reply(vm, m, &m->p.cfg, m->hdr.size);
+		m->p.cfg.data[i] = (uint64_t)off + i < sizeof(dev->config) ?
+				   dev->config[off + i] : 0;
+	return vu_reply(dev, m, &m->p.cfg, m->hdr.size);
 }
 
 /*
  * Requests for one vring; returns the REPLY_ACK status (0 ok) or -1 when a
  * reply was already sent.  *take is set when the handler keeps fds[0].
  */
-static int on_vring(struct vm *vm, struct vu_msg *m, bool *take)
+static int on_vring(struct vu_dev *dev, struct vu_msg *m, bool *take)
 {
 	uint64_t u = m->p.u64;
 	unsigned int i = m->hdr.request == VU_SET_VRING_KICK ||
@@ -232,22 +230,22 @@ static int on_vring(struct vm *vm, struct vu_msg *m, bool *take)
 	bool has_fd = !(u & VU_VRING_NOFD) && m->nfds > 0;
 	struct vring *vr;
 
-	if (i >= 2 || m->hdr.size < 8) {
-		vm_error(vm, "vhost-user: request %u for bad vring %u",
+	if (i >= VU_RINGS || m->hdr.size < 8) {
+		vlog_error(dev->log, "vhost-user: request %u for bad vring %u",
 			 m->hdr.request, i);
 		if (m->hdr.request == VU_GET_VRING_BASE) {
 			m->p.state.num = 0;
-			vu_reply(vm, m, &m->p.state, 8);
+			vu_reply(dev, m, &m->p.state, 8);
 			return -1;
 		}
 		return 1;
 	}
-	vr = &vm->vq[i];
+	vr = &dev->vq[i];
 	switch (m->hdr.request) {
 	case VU_SET_VRING_NUM:
 		/* A started ring's mapping was checked for its old size. */
 		if (vr->started) {
-			vm_error(vm, "vhost-user: SET_VRING_NUM on started vring %u", i);
+			vlog_error(dev->log, "vhost-user: SET_VRING_NUM on started vring %u", i);
 			return 1;
 		}
 		vr->num = m->p.state.num;
@@ -265,19 +263,19 @@ static int on_vring(struct vm *vm, struct vu_msg *m, bool *take)
 		return 0;
 	case VU_SET_VRING_ENABLE:
 		vr->enabled = m->p.state.num != 0;
-		if (vr->enabled && i == VM_RX && vr->started)
-			vsock_rx_flush(vm);
+		if (vr->enabled && vr->started && dev->ops->enabled)
+			dev->ops->enabled(dev, i);
 		return 0;
 	case VU_GET_VRING_BASE:
 		/* Device reset: forget every connection; answer 0 for rings
 		 * never seen (after a vtierd restart). */
-		ring_stop(vm, i);
+		ring_stop(dev, i);
 		vr->enabled = false;
-		if (i == VM_RX)
-			vm_log(vm, "device reset (GET_VRING_BASE): connections dropped");
-		device_reset(vm);
+		if (i == 0)
+			vlog_info(dev->log, "device reset (GET_VRING_BASE): connections dropped");
+		device_reset(dev);
 		m->p.state.num = vr->last_avail;
-		vu_reply(vm, m, &m->p.state, 8);
+		vu_reply(dev, m, &m->p.state, 8);
 		return -1;
 	case VU_SET_VRING_CALL:
 		close_fd(&vr->call_fd);
@@ -290,46 +288,46 @@ static int on_vring(struct vm *vm, struct vu_msg *m, bool *take)
 		*take = has_fd;
 		return 0;
 	default:	/* VU_SET_VRING_KICK */
-		ring_stop(vm, i);
+		ring_stop(dev, i);
 		if (!has_fd) {
-			vm_error(vm, "vhost-user: vring %u without kick fd is not supported", i);
+			vlog_error(dev->log, "vhost-user: vring %u without kick fd is not supported", i);
 			return 1;
 		}
 		vr->kick_fd = m->fds[0];
 		*take = true;
-		vm->ev_kick[i].owner = vm;
-		vm->ev_kick[i].idx = (int)i;
-		loop_add(&vm->ev_kick[i], vr->kick_fd, EPOLLIN, kick_ready);
+		dev->ev_kick[i].owner = dev;
+		dev->ev_kick[i].idx = (int)i;
+		loop_add(dev->loop, &dev->ev_kick[i], vr->kick_fd, EPOLLIN, kick_ready);
 		/* Without PROTOCOL_FEATURES rings start enabled. */
-		if (!(vm->features & VU_F_PROTOCOL_FEATURES))
+		if (!(dev->features & VU_F_PROTOCOL_FEATURES))
 			vr->enabled = true;
-		ring_start(vm, i);
+		ring_start(dev, i);
 		return 0;
 	}
 }
 
 /* Handle one request; returns -1 to drop the connection. */
-static int vu_dispatch(struct vm *vm, struct vu_msg *m)
+static int vu_dispatch(struct vu_dev *dev, struct vu_msg *m)
 {
 	bool take = false;
 	int ack = 0;
 
 	switch (m->hdr.request) {
 	case VU_GET_FEATURES:
-		return reply_u64(vm, m, VU_FEATURES);
+		return reply_u64(dev, m, VU_FEATURES);
 	case VU_GET_PROTOCOL_FEATURES:
-		return reply_u64(vm, m, VU_PROTOCOL_FEATURES);
+		return reply_u64(dev, m, VU_PROTOCOL_FEATURES);
 	case VU_GET_QUEUE_NUM:
-		return reply_u64(vm, m, VU_QUEUE_NUM);
+		return reply_u64(dev, m, VU_QUEUE_NUM);
 	case VU_GET_CONFIG:
-		return on_get_config(vm, m);
+		return on_get_config(dev, m);
 	case VU_SET_FEATURES:
 		if (m->hdr.size < 8 || (m->p.u64 & ~VU_FEATURES)) {
-			vm_error(vm, "vhost-user: unsupported features 0x%llx",
+			vlog_error(dev->log, "vhost-user: unsupported features 0x%llx",
 				 (unsigned long long)m->p.u64);
 			ack = 1;
 		} else {
-			vm->features = m->p.u64;
+			dev->features = m->p.u64;
 		}
 		break;
 	case VU_SET_PROTOCOL_FEATURES:
@@ -337,62 +335,59 @@ static int vu_dispatch(struct vm *vm, struct vu_msg *m)
 	case VU_SET_CONFIG:
 		break;
 	case VU_RESET_OWNER:
-		device_reset(vm);
+		device_reset(dev);
 		break;
 	case VU_SET_MEM_TABLE:
-		ack = on_mem_table(vm, m);
+		ack = on_mem_table(dev, m);
 		break;
 	case VU_SET_VRING_NUM: case VU_SET_VRING_ADDR: case VU_SET_VRING_BASE:
 	case VU_GET_VRING_BASE: case VU_SET_VRING_KICK: case VU_SET_VRING_CALL:
 	case VU_SET_VRING_ERR: case VU_SET_VRING_ENABLE:
-		ack = on_vring(vm, m, &take);
+		ack = on_vring(dev, m, &take);
 		if (take)
 			m->fds[0] = -1;
 		if (ack < 0)
 			return 0;
 		break;
 	default:
-		vm_error(vm, "vhost-user: unsupported request %u", m->hdr.request);
+		vlog_error(dev->log, "vhost-user: unsupported request %u", m->hdr.request);
 		ack = 1;
 		break;
 	}
 	if (m->hdr.flags & VU_FLAG_NEED_REPLY)
-		return reply_u64(vm, m, (uint64_t)ack);
+		return reply_u64(dev, m, (uint64_t)ack);
 	return 0;
 }
 
 static void conn_ready(struct ev *ev, uint32_t events)
 {
-	struct vm *vm = ev->owner;
+	struct vu_dev *dev = ev->owner;
 	struct vu_msg m;
 	int i, r;
 
 	(void)events;
-	r = vu_read(vm, &m);
+	r = vu_read(dev, &m);
 	if (r == 0)
-		r = vu_dispatch(vm, &m);
+		r = vu_dispatch(dev, &m);
 	for (i = 0; i < m.nfds; i++)
 		if (m.fds[i] >= 0)
 			close(m.fds[i]);
 	if (r < 0)
-		vu_detach(vm);
+		vu_detach(dev);
 }
 
 static void kick_ready(struct ev *ev, uint32_t events)
 {
-	struct vm *vm = ev->owner;
+	struct vu_dev *dev = ev->owner;
 	uint64_t v;
 
 	(void)events;
 	if (read(ev->fd, &v, sizeof(v)) < 0 && errno != EAGAIN)
 		return;
-	if (ev->idx == VM_TX)
-		vsock_tx_kick(vm);
-	else
-		vsock_rx_flush(vm);
+	dev->ops->kick(dev, (unsigned int)ev->idx);
 }
 
-void vu_attach(struct vm *vm, int fd)
+void vu_attach(struct vu_dev *dev, int fd)
 {
 	struct timeval tv = { .tv_sec = 2 };
 	struct ucred cred;
@@ -401,32 +396,31 @@ void vu_attach(struct vm *vm, int fd)
 	/* A message arrives whole; the timeout stops a stalled peer. */
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-	vm->conn_fd = fd;
-	vm->vmm_pid = getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) ?
+	dev->conn_fd = fd;
+	dev->vmm_pid = getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) ?
 		      0 : cred.pid;
-	vm->features = VU_FEATURES;
-	vm->ev_conn.owner = vm;
-	loop_add(&vm->ev_conn, fd, EPOLLIN, conn_ready);
-	vm_log(vm, "vhost-user connected (VMM pid %d)", (int)vm->vmm_pid);
+	dev->features = VU_FEATURES;
+	dev->ev_conn.owner = dev;
+	loop_add(dev->loop, &dev->ev_conn, fd, EPOLLIN, conn_ready);
+	vlog_info(dev->log, "vhost-user connected (VMM pid %d)", (int)dev->vmm_pid);
 }
 
-void vu_detach(struct vm *vm)
+void vu_detach(struct vu_dev *dev)
 {
 	unsigned int i;
 
-	loop_del(&vm->ev_conn);
-	close_fd(&vm->conn_fd);
-	for (i = 0; i < 2; i++) {
-		ring_stop(vm, i);
-		close_fd(&vm->vq[i].call_fd);
-		close_fd(&vm->vq[i].err_fd);
-		vring_init(&vm->vq[i], i);
+	loop_del(&dev->ev_conn);
+	close_fd(&dev->conn_fd);
+	for (i = 0; i < VU_RINGS; i++) {
+		ring_stop(dev, i);
+		close_fd(&dev->vq[i].call_fd);
+		close_fd(&dev->vq[i].err_fd);
+		vring_init(&dev->vq[i], i);
 	}
-	device_reset(vm);
-	migrate_detach(vm);
-	memtab_clear(&vm->mem);
-	pages_clear(&vm->pages);
-	vm->vmm_pid = 0;
-	vm_log(vm, "vhost-user disconnected; waiting for the next connection");
-	vm_wait_for_vmm(vm);
+	device_reset(dev);
+	dev->ops->mem_unmap(dev);
+	memtab_clear(&dev->mem);
+	dev->vmm_pid = 0;
+	vlog_info(dev->log, "vhost-user disconnected; waiting for the next connection");
+	dev->ops->disconnected(dev);
 }

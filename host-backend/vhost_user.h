@@ -1,17 +1,88 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * vhost-user backend for vhost-user-vsock-pci (QEMU 7.2): the control
- * messages on the VM's socket.  Replies carry flags exactly 0x5.
+ * vu_dev: the vhost-user transport of one VM (QEMU 7.2's
+ * vhost-user-vsock-pci): the control messages on its socket, the guest
+ * memory table and the two split rings.  Replies carry flags exactly 0x5.
+ * What a device does with its rings travels up through struct vu_dev_ops,
+ * as libvhost-user's VuDevIface; the device embeds its vu_dev.
  */
 #ifndef VTIERD_VHOST_USER_H
 #define VTIERD_VHOST_USER_H
 
-struct vm;
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "log.h"
+#include "loop.h"
+#include "memtab.h"
+#include "vring.h"
+
+#define VU_RINGS	2
+#define VU_CONFIG_MAX	8	/* bytes of device config space */
+
+struct vu_dev;
+
+/**
+ * struct vu_dev_ops - what the device above does on transport events.
+ * @kick: ring i started or was kicked: process it.
+ * @enabled: started ring i was enabled (optional).
+ * @reset: the device is reset: drop its state (connections).
+ * @mem_unmap: the memory table is about to be replaced or dropped.
+ * @mem_mapped: a new memory table is in force.
+ * @disconnected: the VMM went away; everything above was reset.
+ */
+struct vu_dev_ops {
+	void (*kick)(struct vu_dev *dev, unsigned int ring);
+	void (*enabled)(struct vu_dev *dev, unsigned int ring);
+	void (*reset)(struct vu_dev *dev);
+	void (*mem_unmap)(struct vu_dev *dev);
+	void (*mem_mapped)(struct vu_dev *dev);
+	void (*disconnected)(struct vu_dev *dev);
+};
+
+/**
+ * struct vu_dev - one VM's vhost-user connection.
+ * @log: the VM's log.
+ * @loop: where its fds are watched.
+ * @ops: the device's callbacks.
+ * @ring_name: for log lines, e.g. "rx" and "tx".
+ * @config: device config space, read by GET_CONFIG (zeros past it).
+ * @conn_fd: the vhost-user socket, -1 while no VMM is connected.
+ * @ev_conn: watches @conn_fd.
+ * @ev_kick: watch the rings' kick fds.
+ * @vmm_pid: SO_PEERCRED of the connection, 0 if none.
+ * @features: negotiated virtio features.
+ * @mem: the guest memory table.
+ * @vq: the rings.
+ * @broken: a ring failed a check: no ring is touched until a reset.
+ */
+struct vu_dev {
+	struct vlog *log;
+	struct loop *loop;
+	const struct vu_dev_ops *ops;
+	const char *ring_name[VU_RINGS];
+	uint8_t config[VU_CONFIG_MAX];
+
+	int conn_fd;
+	struct ev ev_conn, ev_kick[VU_RINGS];
+	pid_t vmm_pid;
+	uint64_t features;
+	struct memtab mem;
+	struct vring vq[VU_RINGS];
+	bool broken;
+};
+
+void vu_dev_init(struct vu_dev *dev, struct vlog *log, struct loop *loop,
+		 const struct vu_dev_ops *ops);
 
 /* Adopt a freshly connected socket (accepted or connected). */
-void vu_attach(struct vm *vm, int fd);
+void vu_attach(struct vu_dev *dev, int fd);
 
-/* Drop the connection: flows, rings, mappings; then wait for the next. */
-void vu_detach(struct vm *vm);
+/* Drop the connection: device state, rings, mappings; ops->disconnected. */
+void vu_detach(struct vu_dev *dev);
+
+/* Mark the device broken (a bad ring) until the next reset. */
+void vu_dev_break(struct vu_dev *dev, unsigned int ring, const char *why);
 
 #endif

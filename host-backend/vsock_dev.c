@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * virtio-vsock device for the vtier port.  Guest packets are copied out of
+ * virtio-vsock device for one service port.  Guest packets are copied out of
  * the tx ring once, their 44-byte header validated, then dispatched by op.
  * Packets towards the guest wait in small per-flow queues until the guest
  * posts rx buffers.
@@ -8,27 +8,27 @@
 #include "vsock_dev.h"
 
 #include <endian.h>
+#include <errno.h>
+#include <stddef.h>
 #include <string.h>
 
-#include "vm.h"
-
-static struct vsock_flow *flow_find(struct vm *vm, uint32_t guest_port)
+static struct vsock_flow *flow_find(struct vsock_dev *d, uint32_t guest_port)
 {
 	int i;
 
 	for (i = 0; i < VSOCK_MAX_FLOWS; i++)
-		if (vm->vs.flow[i].used &&
-		    vm->vs.flow[i].guest_port == guest_port)
-			return &vm->vs.flow[i];
+		if (d->flow[i].used &&
+		    d->flow[i].guest_port == guest_port)
+			return &d->flow[i];
 	return NULL;
 }
 
-static struct vsock_flow *flow_new(struct vm *vm, const struct vsock_hdr *h)
+static struct vsock_flow *flow_new(struct vsock_dev *d, const struct vsock_hdr *h)
 {
 	int i;
 
 	for (i = 0; i < VSOCK_MAX_FLOWS; i++) {
-		struct vsock_flow *f = &vm->vs.flow[i];
+		struct vsock_flow *f = &d->flow[i];
 
 		if (f->used)
 			continue;
@@ -36,38 +36,37 @@ static struct vsock_flow *flow_new(struct vm *vm, const struct vsock_hdr *h)
 		f->used = true;
 		f->guest_port = h->src_port;
 		f->need_response = true;
-		session_init(&f->sess);
 		return f;
 	}
 	return NULL;
 }
 
 /* Queue an RST answering h, unless h is itself an RST. */
-static void reply_rst(struct vm *vm, const struct vsock_hdr *h)
+static void reply_rst(struct vsock_dev *d, const struct vsock_hdr *h)
 {
 	struct vsock_ctrl *c;
 
-	if (h->op == VSOCK_OP_RST || vm->vs.nctrl >= VSOCK_CTRL_CAP)
+	if (h->op == VSOCK_OP_RST || d->nctrl >= VSOCK_CTRL_CAP)
 		return;
-	c = &vm->vs.ctrl[vm->vs.nctrl++];
+	c = &d->ctrl[d->nctrl++];
 	c->src_port = h->dst_port;
 	c->dst_port = h->src_port;
 	c->op = VSOCK_OP_RST;
 }
 
-void vsock_reset(struct vm *vm)
+void vsock_reset(struct vsock_dev *d)
 {
 	int i;
 
 	for (i = 0; i < VSOCK_MAX_FLOWS; i++)
-		vm->vs.flow[i].used = false;
-	vm->vs.nctrl = 0;
+		d->flow[i].used = false;
+	d->nctrl = 0;
 }
 
 int vsock_flow_write(struct vsock_flow *f, const void *data, uint32_t len)
 {
 	if (len > VSOCK_OUT_CAP - f->out_len)
-		return -1;
+		return -ENOBUFS;
 	memcpy(f->out + f->out_len, data, len);
 	f->out_len += len;
 	return 0;
@@ -77,17 +76,21 @@ void vsock_flow_close(struct vsock_flow *f, bool graceful)
 {
 	f->closing = true;
 	f->close_shutdown = graceful;
-	f->sess.state = SESSION_DONE;
 }
 
-/* Guest RW data: credit check, then hand the bytes to the session. */
-static void handle_rw(struct vm *vm, struct vsock_flow *f,
+bool vsock_flow_open(const struct vsock_flow *f)
+{
+	return f->used && !f->closing;
+}
+
+/* Guest RW data: credit check, then hand the bytes to the app. */
+static void handle_rw(struct vsock_dev *d, struct vsock_flow *f,
 		      const struct vsock_hdr *h, const uint8_t *payload)
 {
 	uint32_t in_flight = f->rx_cnt - f->fwd_cnt_sent;
 
 	if (in_flight > VSOCK_BUF_ALLOC || h->len > VSOCK_BUF_ALLOC - in_flight) {
-		vm_error(vm, "vsock port %u: guest sent %u bytes with %u bytes of credit; resetting connection",
+		vlog_error(d->vu.log, "vsock port %u: guest sent %u bytes with %u bytes of credit; resetting connection",
 			 f->guest_port, h->len,
 			 in_flight > VSOCK_BUF_ALLOC ? 0 : VSOCK_BUF_ALLOC - in_flight);
 		f->out_len = 0;
@@ -95,17 +98,14 @@ static void handle_rw(struct vm *vm, struct vsock_flow *f,
 		return;
 	}
 	f->rx_cnt += h->len;
-	if (f->sess.state != SESSION_DONE &&
-	    session_input(vm, f, payload, h->len) < 0) {
-		session_bye(vm, f, VTIER_BYE_PROTOCOL);
+	if (d->ops->recv(d->app, f->app_flow, payload, h->len) < 0)
 		vsock_flow_close(f, false);
-	}
 	/* Everything was consumed: refresh the guest's view when it runs low. */
 	if (VSOCK_BUF_ALLOC - (f->rx_cnt - f->fwd_cnt_sent) < VSOCK_BUF_ALLOC / 2)
 		f->need_credit = true;
 }
 
-static void handle_flow_packet(struct vm *vm, struct vsock_flow *f,
+static void handle_flow_packet(struct vsock_dev *d, struct vsock_flow *f,
 			       const struct vsock_hdr *h,
 			       const uint8_t *payload)
 {
@@ -122,7 +122,7 @@ static void handle_flow_packet(struct vm *vm, struct vsock_flow *f,
 		break;
 	case VSOCK_OP_RW:
 		if (!f->closing)
-			handle_rw(vm, f, h, payload);
+			handle_rw(d, f, h, payload);
 		break;
 	case VSOCK_OP_CREDIT_REQUEST:
 		f->need_credit = true;
@@ -137,10 +137,10 @@ static void handle_flow_packet(struct vm *vm, struct vsock_flow *f,
 }
 
 /* Validate the copied header; returns NULL or why the packet is dropped. */
-static const char *hdr_check(const struct vm *vm, const struct vsock_hdr *h,
+static const char *hdr_check(const struct vsock_dev *d, const struct vsock_hdr *h,
 			     uint32_t total)
 {
-	if (h->src_cid != vm->cid)
+	if (h->src_cid != d->cid)
 		return "source CID is not the guest's";
 	if (h->dst_cid != VSOCK_HOST_CID)
 		return "destination CID is not the host";
@@ -159,15 +159,15 @@ static bool op_valid(const struct vsock_hdr *h)
 	return h->flags == 0;
 }
 
-static void handle_packet(struct vm *vm, const uint8_t *pkt, uint32_t total)
+static void handle_packet(struct vsock_dev *d, const uint8_t *pkt, uint32_t total)
 {
 	struct vsock_flow *f;
 	struct vsock_hdr h;
 	const char *why;
 
 	if (total < VSOCK_HDR_LEN) {
-		vm->vs.bad_packets++;
-		vm_error(vm, "vsock: dropped packet: shorter than its header");
+		d->bad_packets++;
+		vlog_error(d->vu.log, "vsock: dropped packet: shorter than its header");
 		return;
 	}
 	memcpy(&h, pkt, sizeof(h));	/* copy once, then validate the copy */
@@ -182,54 +182,58 @@ static void handle_packet(struct vm *vm, const uint8_t *pkt, uint32_t total)
 	h.buf_alloc = le32toh(h.buf_alloc);
 	h.fwd_cnt = le32toh(h.fwd_cnt);
 
-	if (g_verbose > 1)
-		vm_log(vm, "tx packet: op %u type %u len %u %llu:%u -> %llu:%u",
+	if (d->vu.log->verbose > 1)
+		vlog_info(d->vu.log, "tx packet: op %u type %u len %u %llu:%u -> %llu:%u",
 		       h.op, h.type, h.len, (unsigned long long)h.src_cid,
 		       h.src_port, (unsigned long long)h.dst_cid, h.dst_port);
-	why = hdr_check(vm, &h, total);
+	why = hdr_check(d, &h, total);
 	if (why) {
-		vm->vs.bad_packets++;
-		vm_error(vm, "vsock: dropped packet: %s", why);
+		d->bad_packets++;
+		vlog_error(d->vu.log, "vsock: dropped packet: %s", why);
 		return;
 	}
-	f = flow_find(vm, h.src_port);
-	if (!op_valid(&h) || h.dst_port != vm->port) {
-		if (f && h.dst_port == vm->port)
+	f = flow_find(d, h.src_port);
+	if (!op_valid(&h) || h.dst_port != d->port) {
+		if (f && h.dst_port == d->port)
 			f->used = false;
-		reply_rst(vm, &h);
+		reply_rst(d, &h);
 		return;
 	}
 	if (h.op == VSOCK_OP_REQUEST && !f) {
-		f = flow_new(vm, &h);
+		f = flow_new(d, &h);
 		if (!f) {
-			vm_error(vm, "vsock: too many connections; refusing port %u",
+			vlog_error(d->vu.log, "vsock: too many connections; refusing port %u",
 				 h.src_port);
-			reply_rst(vm, &h);
+			reply_rst(d, &h);
 			return;
 		}
 		f->peer_buf_alloc = h.buf_alloc;
 		f->peer_fwd_cnt = h.fwd_cnt;
+		f->app_flow = d->ops->accept(d->app, f);
+		if (!f->app_flow) {
+			f->used = false;
+			reply_rst(d, &h);
+		}
 		return;
 	} else if (!f) {
-		reply_rst(vm, &h);
+		reply_rst(d, &h);
 		return;
 	}
-	handle_flow_packet(vm, f, &h, pkt + VSOCK_HDR_LEN);
+	handle_flow_packet(d, f, &h, pkt + VSOCK_HDR_LEN);
 }
 
-void vsock_tx_kick(struct vm *vm)
+void vsock_tx_kick(struct vsock_dev *d)
 {
-	static uint8_t pkt[VRING_MAX_CHAIN_BYTES];	/* e.total's bound */
-	struct vring *vr = &vm->vq[VM_TX];
+	struct vring *vr = &d->vu.vq[VSOCK_TX];
 	struct vring_elem e;
 	bool pushed = false;
 	char why[160];
 	int r;
 
-	while (!vm->broken && vr->started) {
-		r = vring_pop(vr, &vm->mem, false, &e, why, sizeof(why));
+	while (!d->vu.broken && vr->started) {
+		r = vring_pop(vr, &d->vu.mem, false, &e, why, sizeof(why));
 		if (r < 0) {
-			vm_break(vm, "tx", why);
+			vu_dev_break(&d->vu, VSOCK_TX, why);
 			return;
 		}
 		if (r == 0) {
@@ -237,12 +241,81 @@ void vsock_tx_kick(struct vm *vm)
 				continue;
 			break;
 		}
-		vring_elem_read(&e, pkt);
-		handle_packet(vm, pkt, e.total);
+		vring_elem_read(&e, d->pkt);	/* e.total <= sizeof(d->pkt) */
+		handle_packet(d, d->pkt, e.total);
 		vring_push(vr, e.head, 0);
 		pushed = true;
 	}
 	if (pushed)
 		vring_signal(vr);
-	vsock_rx_flush(vm);
+	vsock_rx_flush(d);
+}
+
+static struct vsock_dev *dev_of(struct vu_dev *vu)
+{
+	return (struct vsock_dev *)((char *)vu - offsetof(struct vsock_dev, vu));
+}
+
+static void vu_kick(struct vu_dev *vu, unsigned int ring)
+{
+	if (ring == VSOCK_TX)
+		vsock_tx_kick(dev_of(vu));
+	else
+		vsock_rx_flush(dev_of(vu));
+}
+
+static void vu_enabled(struct vu_dev *vu, unsigned int ring)
+{
+	if (ring == VSOCK_RX)
+		vsock_rx_flush(dev_of(vu));
+}
+
+static void vu_reset(struct vu_dev *vu)
+{
+	vsock_reset(dev_of(vu));
+}
+
+static void vu_mem_unmap(struct vu_dev *vu)
+{
+	struct vsock_dev *d = dev_of(vu);
+
+	d->ops->mem_unmap(d->app);
+}
+
+static void vu_mem_mapped(struct vu_dev *vu)
+{
+	struct vsock_dev *d = dev_of(vu);
+
+	d->ops->mem_mapped(d->app);
+}
+
+static void vu_disconnected(struct vu_dev *vu)
+{
+	struct vsock_dev *d = dev_of(vu);
+
+	d->ops->disconnected(d->app);
+}
+
+static const struct vu_dev_ops vsock_vu_ops = {
+	.kick = vu_kick, .enabled = vu_enabled, .reset = vu_reset,
+	.mem_unmap = vu_mem_unmap, .mem_mapped = vu_mem_mapped,
+	.disconnected = vu_disconnected,
+};
+
+void vsock_dev_init(struct vsock_dev *d, struct vlog *log, struct loop *loop,
+		    uint64_t cid, uint32_t port,
+		    const struct vsock_app_ops *ops, void *app)
+{
+	uint64_t le_cid = htole64(cid);
+
+	memset(d, 0, offsetof(struct vsock_dev, pkt));
+	vu_dev_init(&d->vu, log, loop, &vsock_vu_ops);
+	d->vu.ring_name[VSOCK_RX] = "rx";
+	d->vu.ring_name[VSOCK_TX] = "tx";
+	/* Config space is just le64 guest_cid. */
+	memcpy(d->vu.config, &le_cid, sizeof(le_cid));
+	d->cid = cid;
+	d->port = port;
+	d->ops = ops;
+	d->app = app;
 }

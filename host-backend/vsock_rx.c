@@ -8,8 +8,7 @@
 #include <endian.h>
 #include <string.h>
 
-#include "vm.h"
-#include "vsock_dev.h"
+#include "vsock_rx.h"
 
 struct out_pkt {
 	uint32_t src_port, dst_port, len;
@@ -26,10 +25,10 @@ static uint32_t peer_credit(const struct vsock_flow *f)
 	return in_flight >= f->peer_buf_alloc ? 0 : f->peer_buf_alloc - in_flight;
 }
 
-static bool flow_next(struct vm *vm, struct vsock_flow *f, struct out_pkt *p)
+static bool flow_next(struct vsock_dev *d, struct vsock_flow *f, struct out_pkt *p)
 {
 	p->f = f;
-	p->src_port = vm->port;
+	p->src_port = d->port;
 	p->dst_port = f->guest_port;
 	p->len = 0;
 	p->flags = 0;
@@ -50,12 +49,12 @@ static bool flow_next(struct vm *vm, struct vsock_flow *f, struct out_pkt *p)
 	return true;
 }
 
-static bool next_packet(struct vm *vm, struct out_pkt *p)
+static bool next_packet(struct vsock_dev *d, struct out_pkt *p)
 {
 	int i;
 
-	if (vm->vs.nctrl) {
-		const struct vsock_ctrl *c = &vm->vs.ctrl[0];
+	if (d->nctrl) {
+		const struct vsock_ctrl *c = &d->ctrl[0];
 
 		memset(p, 0, sizeof(*p));
 		p->src_port = c->src_port;
@@ -64,13 +63,13 @@ static bool next_packet(struct vm *vm, struct out_pkt *p)
 		return true;
 	}
 	for (i = 0; i < VSOCK_MAX_FLOWS; i++)
-		if (vm->vs.flow[i].used && flow_next(vm, &vm->vs.flow[i], p))
+		if (d->flow[i].used && flow_next(d, &d->flow[i], p))
 			return true;
 	return false;
 }
 
 /* Write header + payload to the buffer and update the flow's state. */
-static uint32_t emit(struct vm *vm, struct out_pkt *p,
+static uint32_t emit(struct vsock_dev *d, struct out_pkt *p,
 		     const struct vring_elem *e)
 {
 	struct vsock_flow *f = p->f;
@@ -79,7 +78,7 @@ static uint32_t emit(struct vm *vm, struct out_pkt *p,
 	if (p->len > e->total - VSOCK_HDR_LEN)
 		p->len = e->total - VSOCK_HDR_LEN;
 	h.src_cid = htole64(VSOCK_HOST_CID);
-	h.dst_cid = htole64(vm->cid);
+	h.dst_cid = htole64(d->cid);
 	h.src_port = htole32(p->src_port);
 	h.dst_port = htole32(p->dst_port);
 	h.len = htole32(p->len);
@@ -91,8 +90,8 @@ static uint32_t emit(struct vm *vm, struct out_pkt *p,
 	vring_elem_write(e, 0, &h, sizeof(h));
 
 	if (!f) {
-		memmove(vm->vs.ctrl, vm->vs.ctrl + 1,
-			--vm->vs.nctrl * sizeof(vm->vs.ctrl[0]));
+		memmove(d->ctrl, d->ctrl + 1,
+			--d->nctrl * sizeof(d->ctrl[0]));
 		return VSOCK_HDR_LEN;
 	}
 	f->fwd_cnt_sent = f->rx_cnt;
@@ -116,20 +115,20 @@ static uint32_t emit(struct vm *vm, struct out_pkt *p,
 	return VSOCK_HDR_LEN + p->len;
 }
 
-void vsock_rx_flush(struct vm *vm)
+void vsock_rx_flush(struct vsock_dev *d)
 {
-	struct vring *vr = &vm->vq[VM_RX];
+	struct vring *vr = &d->vu.vq[VSOCK_RX];
 	struct vring_elem e;
 	struct out_pkt p;
 	bool pushed = false;
 	char why[160];
 	int r;
 
-	while (!vm->broken && vr->started && vr->enabled &&
-	       next_packet(vm, &p)) {
-		r = vring_pop(vr, &vm->mem, true, &e, why, sizeof(why));
+	while (!d->vu.broken && vr->started && vr->enabled &&
+	       next_packet(d, &p)) {
+		r = vring_pop(vr, &d->vu.mem, true, &e, why, sizeof(why));
 		if (r < 0) {
-			vm_break(vm, "rx", why);
+			vu_dev_break(&d->vu, VSOCK_RX, why);
 			return;
 		}
 		if (r == 0) {
@@ -138,39 +137,12 @@ void vsock_rx_flush(struct vm *vm)
 			break;	/* the guest kicks when it adds buffers */
 		}
 		if (e.total < VSOCK_HDR_LEN) {
-			vm_break(vm, "rx", "receive buffer smaller than a vsock header");
+			vu_dev_break(&d->vu, VSOCK_RX, "receive buffer smaller than a vsock header");
 			return;
 		}
-		vring_push(vr, e.head, emit(vm, &p, &e));
+		vring_push(vr, e.head, emit(d, &p, &e));
 		pushed = true;
 	}
 	if (pushed)
 		vring_signal(vr);
-}
-
-void vsock_say_goodbye(struct vm *vm)
-{
-	int i;
-
-	for (i = 0; i < VSOCK_MAX_FLOWS; i++) {
-		struct vsock_flow *f = &vm->vs.flow[i];
-
-		if (!f->used || f->closing)
-			continue;
-		if (f->sess.state == SESSION_READY)
-			session_bye(vm, f, VTIER_BYE_SHUTDOWN);
-		vsock_flow_close(f, true);
-	}
-	vsock_rx_flush(vm);
-}
-
-bool vsock_guest_connected(const struct vm *vm)
-{
-	int i;
-
-	for (i = 0; i < VSOCK_MAX_FLOWS; i++)
-		if (vm->vs.flow[i].used &&
-		    vm->vs.flow[i].sess.state == SESSION_READY)
-			return true;
-	return false;
 }

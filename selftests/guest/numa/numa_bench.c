@@ -27,6 +27,7 @@
 #define HUGE_PAGES 32			/* 64 MiB of 2 MiB pages */
 
 static int fast_node, slow_node;
+static struct mover mover_move_pages;	/* mover_init_move_pages() in main */
 
 static double now_s(void)
 {
@@ -211,6 +212,7 @@ int main(int argc, char **argv)
 
 	fast_node = argc > 2 ? atoi(argv[1]) : 0;
 	slow_node = argc > 2 ? atoi(argv[2]) : 1;
+	mover_init_move_pages(&mover_move_pages);
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	m = map_memfd((size_t)SMALL_PAGES * 4096, 0);
 	if (!m) {

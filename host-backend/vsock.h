@@ -1,0 +1,120 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * virtio-vsock device, its types: the packet header, a connection
+ * ("flow") to the one service port, the device and its app's ops.  The
+ * device embeds its vu_dev; what the bytes of a flow mean is the app's
+ * business (struct vsock_app_ops, an opaque app pointer), so the device
+ * knows nothing of vtier and can be tested alone.  Functions:
+ * vsock_dev.h (tx path, flows), vsock_rx.h (packets towards the guest).
+ */
+#ifndef VTIERD_VSOCK_H
+#define VTIERD_VSOCK_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "vhost_user.h"
+
+#define VSOCK_HOST_CID		2
+#define VSOCK_HDR_LEN		44
+#define VSOCK_MAX_PAYLOAD	65536
+#define VSOCK_BUF_ALLOC		32768	/* receive credit we advertise */
+#define VSOCK_MAX_FLOWS		16
+#define VSOCK_OUT_CAP		16384	/* bytes queued towards one flow */
+#define VSOCK_CTRL_CAP		64	/* RSTs queued for unknown flows */
+
+enum vsock_op {
+	VSOCK_OP_REQUEST = 1,
+	VSOCK_OP_RESPONSE = 2,
+	VSOCK_OP_RST = 3,
+	VSOCK_OP_SHUTDOWN = 4,
+	VSOCK_OP_RW = 5,
+	VSOCK_OP_CREDIT_UPDATE = 6,
+	VSOCK_OP_CREDIT_REQUEST = 7,
+};
+
+/* virtio-vsock packet header, little-endian on the wire. */
+struct vsock_hdr {
+	uint64_t src_cid, dst_cid;
+	uint32_t src_port, dst_port, len;
+	uint16_t type, op;
+	uint32_t flags, buf_alloc, fwd_cnt;
+} __attribute__((packed));
+
+_Static_assert(sizeof(struct vsock_hdr) == VSOCK_HDR_LEN, "vsock header");
+
+#define VSOCK_TYPE_STREAM	1
+#define VSOCK_SHUTDOWN_RCV	1
+#define VSOCK_SHUTDOWN_SEND	2
+
+struct vsock_flow {
+	bool used;
+	bool need_response;
+	bool need_credit;	/* send CREDIT_UPDATE */
+	bool closing;		/* send RST once out[] is delivered */
+	bool close_shutdown;	/* ...a SHUTDOWN first, then wait for RST */
+	uint32_t guest_port;
+	uint32_t peer_buf_alloc, peer_fwd_cnt;	/* the guest's receive side */
+	uint32_t tx_cnt;	/* bytes we sent to the guest */
+	uint32_t rx_cnt;	/* bytes the guest sent us (all consumed) */
+	uint32_t fwd_cnt_sent;	/* fwd_cnt the guest last saw from us */
+	uint32_t out_len;
+	uint8_t out[VSOCK_OUT_CAP];
+	void *app_flow;		/* the app's state for this flow */
+};
+
+struct vsock_ctrl {
+	uint32_t src_port, dst_port;
+	uint16_t op;
+};
+
+/* Ring indices of a virtio-vsock device. */
+#define VSOCK_RX 0
+#define VSOCK_TX 1
+
+/**
+ * struct vsock_app_ops - the service behind the port.
+ * @accept: a guest connected from f->guest_port; returns the app's state
+ *	for the flow (kept in f->app_flow), or NULL to refuse it (RST).
+ * @recv: bytes of an accepted flow, within its credit.  Negative: the app
+ *	rejected them and queued its last words; the flow is reset.
+ * @mem_unmap: the guest memory table is about to change or go.
+ * @mem_mapped: a new guest memory table is in force (dev->vu.mem).
+ * @disconnected: the VMM went away; every flow is gone.
+ */
+struct vsock_app_ops {
+	void *(*accept)(void *app, struct vsock_flow *f);
+	int (*recv)(void *app, void *app_flow, const uint8_t *data,
+		    uint32_t len);
+	void (*mem_unmap)(void *app);
+	void (*mem_mapped)(void *app);
+	void (*disconnected)(void *app);
+};
+
+/**
+ * struct vsock_dev - one VM's virtio-vsock device.
+ * @vu: the vhost-user transport underneath (embedded).
+ * @cid: the guest's CID (config space; packets must come from it).
+ * @port: the one host port served.
+ * @ops: the app's callbacks.
+ * @app: opaque, passed to @ops.
+ * @flow: connections to @port.
+ * @ctrl: RSTs queued for packets of no flow.
+ * @nctrl: entries used in @ctrl.
+ * @bad_packets: packets dropped for bad addresses or length.
+ * @pkt: scratch copy of one tx chain.
+ */
+struct vsock_dev {
+	struct vu_dev vu;
+	uint64_t cid;
+	uint32_t port;
+	const struct vsock_app_ops *ops;
+	void *app;
+	struct vsock_flow flow[VSOCK_MAX_FLOWS];
+	struct vsock_ctrl ctrl[VSOCK_CTRL_CAP];
+	unsigned int nctrl;
+	uint64_t bad_packets;
+	uint8_t pkt[VRING_MAX_CHAIN_BYTES];
+};
+
+#endif
