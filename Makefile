@@ -11,7 +11,7 @@ SAN ?=
 export SAN
 
 .PHONY: all userspace module tests san-tests guest-bin deps check demo bench \
-	eval checkpatch clean distclean
+	eval checkpatch install clean distclean
 
 all: userspace module
 
@@ -83,6 +83,11 @@ eval: deps
 	$(MAKE) all guest-bin
 	$(MAKE) -C bench all
 	bench/eval/eval.sh $(if $(QUICK),--quick)
+
+# vtierd, vtierctl, man pages, the systemd unit, vtier.ko's DKMS source tree
+# and examples (docs/install.md); honours PREFIX and DESTDIR.
+install: userspace
+	$(MAKE) -C packaging install
 
 clean:
 	-$(MAKE) -C guest-driver clean
