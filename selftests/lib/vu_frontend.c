@@ -5,6 +5,7 @@
  * vhost-user-vsock-pci (see docs/vtierd.md).
  */
 #include "vu_frontend.h"
+#include "vhost_user_proto.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -17,16 +18,6 @@
 #include <time.h>
 #include <unistd.h>
 
-enum {
-	GET_FEATURES = 1, SET_FEATURES = 2, SET_OWNER = 3, SET_MEM_TABLE = 5,
-	SET_VRING_NUM = 8, SET_VRING_ADDR = 9, SET_VRING_BASE = 10,
-	GET_VRING_BASE = 11, SET_VRING_KICK = 12, SET_VRING_CALL = 13,
-	SET_VRING_ERR = 14, GET_PROTOCOL_FEATURES = 15,
-	SET_PROTOCOL_FEATURES = 16, GET_QUEUE_NUM = 17, SET_VRING_ENABLE = 18,
-	GET_CONFIG = 24,
-};
-
-#define NEED_REPLY 0x8
 #define DESC_NEXT 1
 #define DESC_WRITE 2
 #define DESC_INDIRECT 4
@@ -98,7 +89,7 @@ int vu_fe_request(struct vu_fe *fe, uint32_t req, uint32_t flags,
 		  const void *payload, uint32_t size, const int *fds, int nfds)
 {
 	char cbuf[CMSG_SPACE(8 * sizeof(int))];
-	uint32_t hdr[3] = { req, 0x1 | flags, size };
+	uint32_t hdr[3] = { req, VU_FLAG_VERSION | flags, size };
 	struct iovec iov[2] = {
 		{ .iov_base = hdr, .iov_len = sizeof(hdr) },
 		{ .iov_base = (void *)payload, .iov_len = size },
@@ -128,7 +119,8 @@ int vu_fe_reply(struct vu_fe *fe, uint32_t req, void *payload, uint32_t size)
 	if (recv(fe->sock, hdr, sizeof(hdr), MSG_WAITALL) != sizeof(hdr))
 		return -1;
 	fe->last_reply_flags = hdr[1];
-	if (hdr[0] != req || hdr[1] != 0x5 || hdr[2] != size)
+	if (hdr[0] != req || hdr[1] != (VU_FLAG_VERSION | VU_FLAG_REPLY) ||
+	    hdr[2] != size)
 		return -1;
 	return recv(fe->sock, payload, size, MSG_WAITALL) == (ssize_t)size ?
 	       0 : -1;
@@ -158,7 +150,7 @@ static int set_err(struct vu_fe *fe, int q)
 {
 	int fd = eventfd(0, EFD_CLOEXEC), r;
 
-	r = set_u64(fe, SET_VRING_ERR, (uint64_t)q, fd);
+	r = set_u64(fe, VU_SET_VRING_ERR, (uint64_t)q, fd);
 	close(fd);
 	return r;
 }
@@ -169,20 +161,20 @@ int vu_fe_realize(struct vu_fe *fe)
 		.size = 8 };
 	uint64_t v, pf;
 
-	if (get_u64(fe, GET_FEATURES, &fe->features) ||
-	    get_u64(fe, GET_PROTOCOL_FEATURES, &pf))
+	if (get_u64(fe, VU_GET_FEATURES, &fe->features) ||
+	    get_u64(fe, VU_GET_PROTOCOL_FEATURES, &pf))
 		return -1;
 	/* QEMU keeps what it knows: MQ, REPLY_ACK, CONFIG, ... */
 	fe->protocol_features = pf & ((1ull << 0) | (1ull << 3) | (1ull << 9));
-	if (set_u64(fe, SET_PROTOCOL_FEATURES, fe->protocol_features, -1) ||
-	    get_u64(fe, GET_QUEUE_NUM, &v) || v != 2 ||
-	    vu_fe_request(fe, SET_OWNER, 0, NULL, 0, NULL, 0) ||
-	    get_u64(fe, GET_FEATURES, &v) ||
-	    set_u64(fe, SET_VRING_CALL, 0, fe->call[0]) || set_err(fe, 0) ||
-	    set_u64(fe, SET_VRING_CALL, 1, fe->call[1]) || set_err(fe, 1))
+	if (set_u64(fe, VU_SET_PROTOCOL_FEATURES, fe->protocol_features, -1) ||
+	    get_u64(fe, VU_GET_QUEUE_NUM, &v) || v != 2 ||
+	    vu_fe_request(fe, VU_SET_OWNER, 0, NULL, 0, NULL, 0) ||
+	    get_u64(fe, VU_GET_FEATURES, &v) ||
+	    set_u64(fe, VU_SET_VRING_CALL, 0, fe->call[0]) || set_err(fe, 0) ||
+	    set_u64(fe, VU_SET_VRING_CALL, 1, fe->call[1]) || set_err(fe, 1))
 		return -1;
-	if (vu_fe_request(fe, GET_CONFIG, 0, &cfg, sizeof(cfg), NULL, 0) ||
-	    vu_fe_reply(fe, GET_CONFIG, &cfg, sizeof(cfg)))
+	if (vu_fe_request(fe, VU_GET_CONFIG, 0, &cfg, sizeof(cfg), NULL, 0) ||
+	    vu_fe_reply(fe, VU_GET_CONFIG, &cfg, sizeof(cfg)))
 		return -1;
 	memcpy(&fe->cid, cfg.data, sizeof(fe->cid));
 	return 0;
@@ -216,23 +208,24 @@ static int send_mem_table(struct vu_fe *fe)
 	int fds[2] = { fe->memfd, fe->memfd };
 	uint64_t ack = 1;
 
-	if (vu_fe_request(fe, SET_MEM_TABLE, NEED_REPLY, &mt, sizeof(mt),
+	if (vu_fe_request(fe, VU_SET_MEM_TABLE, VU_FLAG_NEED_REPLY, &mt, sizeof(mt),
 			  fds, 2) ||
-	    vu_fe_reply(fe, SET_MEM_TABLE, &ack, sizeof(ack)))
+	    vu_fe_reply(fe, VU_SET_MEM_TABLE, &ack, sizeof(ack)))
 		return -1;
 	return ack == 0 ? 0 : -1;
 }
 
 int vu_fe_driver_ok(struct vu_fe *fe)
 {
-	uint64_t want = (1ull << 32) | (1ull << 30) | (1ull << 29) | (1ull << 28);
+	uint64_t want = VU_F_VERSION_1 | VU_F_PROTOCOL_FEATURES |
+			VU_F_EVENT_IDX | VU_F_INDIRECT_DESC;
 	int q;
 
 	ring_reset(fe, FE_RX);
 	ring_reset(fe, FE_TX);
-	if (set_u64(fe, SET_VRING_CALL, 1, fe->call[1]) ||
-	    set_u64(fe, SET_VRING_CALL, 0, fe->call[0]) ||
-	    set_u64(fe, SET_FEATURES, fe->features & want, -1) ||
+	if (set_u64(fe, VU_SET_VRING_CALL, 1, fe->call[1]) ||
+	    set_u64(fe, VU_SET_VRING_CALL, 0, fe->call[0]) ||
+	    set_u64(fe, VU_SET_FEATURES, fe->features & want, -1) ||
 	    send_mem_table(fe))
 		return -1;
 	for (q = 0; q < 2; q++) {
@@ -247,19 +240,19 @@ int vu_fe_driver_ok(struct vu_fe *fe)
 			.log = FE_RING_GPA(q) + FE_USED_OFF,
 		};
 
-		if (set_state(fe, SET_VRING_NUM, q, FE_QSIZE) ||
-		    set_state(fe, SET_VRING_BASE, q, 0) ||
-		    vu_fe_request(fe, SET_VRING_ADDR, 0, &a, sizeof(a), NULL, 0) ||
-		    set_u64(fe, SET_VRING_KICK, (uint64_t)q, fe->kick[q]))
+		if (set_state(fe, VU_SET_VRING_NUM, q, FE_QSIZE) ||
+		    set_state(fe, VU_SET_VRING_BASE, q, 0) ||
+		    vu_fe_request(fe, VU_SET_VRING_ADDR, 0, &a, sizeof(a), NULL, 0) ||
+		    set_u64(fe, VU_SET_VRING_KICK, (uint64_t)q, fe->kick[q]))
 			return -1;
 	}
-	if (set_state(fe, SET_VRING_ENABLE, 0, 1) ||
-	    set_state(fe, SET_VRING_ENABLE, 1, 1) ||
-	    set_u64(fe, SET_VRING_CALL, 0, fe->call[0]) ||
-	    set_u64(fe, SET_VRING_CALL, 1, fe->call[1]))
+	if (set_state(fe, VU_SET_VRING_ENABLE, 0, 1) ||
+	    set_state(fe, VU_SET_VRING_ENABLE, 1, 1) ||
+	    set_u64(fe, VU_SET_VRING_CALL, 0, fe->call[0]) ||
+	    set_u64(fe, VU_SET_VRING_CALL, 1, fe->call[1]))
 		return -1;
 	/* A round trip proves vtierd has processed everything above. */
-	return get_u64(fe, GET_FEATURES, &fe->features);
+	return get_u64(fe, VU_GET_FEATURES, &fe->features);
 }
 
 int vu_fe_reset(struct vu_fe *fe, uint32_t base_out[2])
@@ -267,21 +260,21 @@ int vu_fe_reset(struct vu_fe *fe, uint32_t base_out[2])
 	uint32_t s[2];
 	int q;
 
-	if (set_state(fe, SET_VRING_ENABLE, 0, 0) ||
-	    set_state(fe, SET_VRING_ENABLE, 1, 0))
+	if (set_state(fe, VU_SET_VRING_ENABLE, 0, 0) ||
+	    set_state(fe, VU_SET_VRING_ENABLE, 1, 0))
 		return -1;
 	for (q = 0; q < 2; q++) {
 		s[0] = (uint32_t)q;
 		s[1] = 0;
-		if (vu_fe_request(fe, GET_VRING_BASE, 0, s, sizeof(s), NULL, 0) ||
-		    vu_fe_reply(fe, GET_VRING_BASE, s, sizeof(s)) ||
+		if (vu_fe_request(fe, VU_GET_VRING_BASE, 0, s, sizeof(s), NULL, 0) ||
+		    vu_fe_reply(fe, VU_GET_VRING_BASE, s, sizeof(s)) ||
 		    s[0] != (uint32_t)q)
 			return -1;
 		if (base_out)
 			base_out[q] = s[1];
 	}
-	return set_u64(fe, SET_VRING_CALL, 1, fe->call[1]) ||
-	       set_u64(fe, SET_VRING_CALL, 0, fe->call[0]) ? -1 : 0;
+	return set_u64(fe, VU_SET_VRING_CALL, 1, fe->call[1]) ||
+	       set_u64(fe, VU_SET_VRING_CALL, 0, fe->call[0]) ? -1 : 0;
 }
 
 void vu_fe_set_desc(struct vu_fe *fe, int q, uint16_t i, uint64_t addr,
