@@ -5,10 +5,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bitmap.h"
+
 int deferred_attach(struct deferred *d, uint64_t max_pfn, uint32_t cap)
 {
 	deferred_detach(d);
-	d->want = calloc(max_pfn / 64 + 1, sizeof(*d->want));
+	d->want = bitmap_alloc(max_pfn);
 	d->q = calloc(cap ? cap : 1, sizeof(*d->q));
 	if (!d->want || !d->q) {
 		deferred_detach(d);
@@ -49,9 +51,9 @@ void deferred_want(struct deferred *d, uint64_t gpfn, unsigned int order,
 	for (i = 0; i < 1ull << order; i++) {
 		g = gpfn + i;
 		if (on)
-			d->want[g / 64] |= 1ull << (g % 64);
+			bitmap_set(d->want, g);
 		else
-			d->want[g / 64] &= ~(1ull << (g % 64));
+			bitmap_clear(d->want, g);
 	}
 }
 
@@ -64,7 +66,7 @@ bool deferred_wanted(const struct deferred *d, uint64_t gpfn,
 		return false;
 	for (i = 0; i < 1ull << order; i++) {
 		g = gpfn + i;
-		if (!((d->want[g / 64] >> (g % 64)) & 1))
+		if (!bitmap_test(d->want, g))
 			return false;
 	}
 	return true;

@@ -18,21 +18,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bitmap.h"
 #include "placement.h"
 
 #define FT_CHUNK	1024	/* frames per residency call */
 #define FT_SCAN_FRAMES	65536	/* frames looked at per tick */
 #define FT_QUERY_PAGES	4096	/* newly present pages queried per tick */
-
-static bool bit(const uint64_t *b, uint64_t g)
-{
-	return (b[g / 64] >> (g % 64)) & 1;
-}
-
-static void set_bit(uint64_t *b, uint64_t g)
-{
-	b[g / 64] |= 1ull << (g % 64);
-}
 
 int placement_first_touch(struct placement *pl,
 			  const struct place_ft_ops *ops)
@@ -42,7 +33,7 @@ int placement_first_touch(struct placement *pl,
 	if (!pl->fast)
 		return -1;
 	free(ft->seen);
-	ft->seen = calloc(pl->max_pfn / 64 + 1, sizeof(*ft->seen));
+	ft->seen = bitmap_alloc(pl->max_pfn);
 	if (!ft->seen)
 		return -1;
 	ft->on = true;
@@ -61,7 +52,7 @@ static bool chunk_open(const struct placement *pl, uint64_t g, uint64_t c)
 	uint64_t end = g + c;
 
 	for (; g < end; g += 64)
-		if (~pl->ft.seen[g / 64])
+		if (!bitmap_word_full(pl->ft.seen, g))
 			return true;
 	return false;
 }
@@ -79,7 +70,7 @@ static void move_excess(struct placement *pl, const uint64_t *addr,
 	h->mover->move(h->mover, pl->pid, addr, n, h->slow_node, out);
 	for (i = 0; i < n; i++) {
 		if (out[i].res == MV_MOVED || out[i].res == MV_ALREADY) {
-			set_bit(pl->ft.seen, gpfn[i]);
+			bitmap_set(pl->ft.seen, gpfn[i]);
 			moved += out[i].res == MV_MOVED;
 			pl->ft.st.slow += out[i].res == MV_ALREADY;
 		}
@@ -112,7 +103,7 @@ static int scan_chunk(struct placement *pl, uint64_t g, unsigned int c,
 	for (i = 0; i < c; i++) {
 		uint64_t f = g + i;
 
-		if ((vec[i] & 1) && !bit(pl->ft.seen, f) &&
+		if ((vec[i] & 1) && !bitmap_test(pl->ft.seen, f) &&
 		    !pl->xlate(pl->xlate_ctx, f, &addr[n]))
 			gpfn[n++] = f;
 	}
@@ -132,7 +123,7 @@ static int scan_chunk(struct placement *pl, uint64_t g, unsigned int c,
 			xaddr[nx] = addr[i];
 			xgpfn[nx++] = gpfn[i];
 		} else if (node[i] >= 0) {
-			set_bit(pl->ft.seen, gpfn[i]);
+			bitmap_set(pl->ft.seen, gpfn[i]);
 			pl->ft.st.slow++;
 		}
 		/* -ENOENT: not in the VMM's page tables (yet); next pass. */

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bitmap.h"
+
 #define NS_PER_S 1000000000ull
 #define HUGE_BYTES (PLACE_HUGE_FRAMES * PLACE_PAGE_SIZE)
 
@@ -70,7 +72,7 @@ int placement_attach(struct placement *pl, pid_t pid, uint64_t max_pfn,
 	struct place_host *h = pl->host;
 
 	placement_detach(pl);
-	pl->fast = calloc((max_pfn + 63) / 64 + 1, sizeof(*pl->fast));
+	pl->fast = bitmap_alloc(max_pfn);
 	pl->q = calloc(h->queue_len ? h->queue_len : 1, sizeof(*pl->q));
 	if (!pl->fast || !pl->q ||
 	    deferred_attach(&pl->def, max_pfn, h->deferred_max)) {
@@ -112,7 +114,7 @@ void placement_detach(struct placement *pl)
 bool placement_fast(const struct placement *pl, uint64_t gpfn)
 {
 	return pl->fast && gpfn < pl->max_pfn &&
-	       (pl->fast[gpfn / 64] >> (gpfn % 64)) & 1;
+	       bitmap_test(pl->fast, gpfn);
 }
 
 static bool is_fast(const void *pl, uint64_t gpfn)
@@ -122,17 +124,16 @@ static bool is_fast(const void *pl, uint64_t gpfn)
 
 void placement_set_fast(struct placement *pl, uint64_t gpfn, bool on)
 {
-	uint64_t bit = 1ull << (gpfn % 64);
 	size_t len = pl->order.len;
 
 	if (placement_fast(pl, gpfn) == on)
 		return;
-	pl->fast[gpfn / 64] ^= bit;
+	bitmap_flip(pl->fast, gpfn);
 	if (on) {
 		pl->held_pages++;
 		pl->host->fmem_held_pages++;
 		if (pl->ft.seen)	/* placed by vtierd: not a first touch */
-			pl->ft.seen[gpfn / 64] |= bit;
+			bitmap_set(pl->ft.seen, gpfn);
 		fast_order_push(&pl->order, gpfn, pl->held_pages, pl->max_pfn,
 				is_fast, pl);
 		/* Compacted (or lost): the victims' start index is stale. */

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bitmap.h"
+
 #define SLACK 1024	/* stale entries tolerated beyond twice the held */
 
 /*
@@ -17,7 +19,7 @@
 static uint64_t *compact(struct fast_order *o, uint64_t max_pfn,
 			 fast_fn is_fast, const void *ctx)
 {
-	uint64_t *seen = calloc(max_pfn / 64 + 1, sizeof(*seen));
+	uint64_t *seen = bitmap_alloc(max_pfn);
 	size_t i = o->len, k = o->len;
 
 	while (i--) {
@@ -26,9 +28,9 @@ static uint64_t *compact(struct fast_order *o, uint64_t max_pfn,
 		if (g >= max_pfn || !is_fast(ctx, g))
 			continue;
 		if (seen) {
-			if ((seen[g / 64] >> (g % 64)) & 1)
+			if (bitmap_test(seen, g))
 				continue;
-			seen[g / 64] |= 1ull << (g % 64);
+			bitmap_set(seen, g);
 		}
 		o->g[--k] = g;
 	}
@@ -67,7 +69,7 @@ size_t fast_order_oldest(struct fast_order *o, uint64_t max_pfn,
 		out[got] = o->g[got];
 	/* Frames whose entry was lost: after all known ones, by number. */
 	for (g = 0; o->lost && seen && got < n && g < max_pfn; g++)
-		if (is_fast(ctx, g) && !((seen[g / 64] >> (g % 64)) & 1))
+		if (is_fast(ctx, g) && !bitmap_test(seen, g))
 			out[got++] = g;
 	free(seen);
 	return got;
@@ -82,7 +84,7 @@ void fast_order_free(struct fast_order *o)
 bool residency_fast(const struct residency *r, uint64_t gpfn)
 {
 	return r->bits && gpfn < r->max_pfn &&
-	       (r->bits[gpfn / 64] >> (gpfn % 64)) & 1;
+	       bitmap_test(r->bits, gpfn);
 }
 
 static bool res_fast(const void *ctx, uint64_t gpfn)
@@ -94,7 +96,7 @@ int residency_attach(struct residency *r, uint64_t max_pfn,
 		     uint32_t defer_cap)
 {
 	residency_detach(r);
-	r->bits = calloc(max_pfn / 64 + 1, sizeof(*r->bits));
+	r->bits = bitmap_alloc(max_pfn);
 	if (!r->bits || deferred_attach(&r->def, max_pfn, defer_cap)) {
 		residency_detach(r);
 		return -1;
@@ -118,7 +120,7 @@ static void set(struct residency *r, uint64_t gpfn, bool on)
 {
 	if (residency_fast(r, gpfn) == on)
 		return;
-	r->bits[gpfn / 64] ^= 1ull << (gpfn % 64);
+	bitmap_flip(r->bits, gpfn);
 	if (on) {
 		r->held++;
 		fast_order_push(&r->order, gpfn, r->held, r->max_pfn, res_fast,
