@@ -15,7 +15,8 @@
 #                         not replay after a reconnect.
 #                         Without --socket/--socket-server the guest has no
 #                         vsock device (boot-only runs).
-#   --initrd FILE         initramfs (default build/initramfs.cpio.gz)
+#   --initrd FILE         initramfs (default: the chosen kernel's,
+#                         build/initramfs.cpio.gz for the default kernel)
 #   --kernel FILE         kernel (default build/guest/boot/vmlinuz-$GUEST_KVER)
 #   --script NAME         run /scripts/NAME.sh in the guest (vtier.script=NAME)
 #   --timeout SECONDS     guest powers itself off after SECONDS (vtier.timeout=)
@@ -25,6 +26,10 @@
 #   --name NAME           QEMU -name (default vtier-guest)
 #   --monitor PATH        HMP monitor on a Unix socket at PATH (server)
 #   --dry-run             print the QEMU command line instead of running it
+#   --platform            print the chosen kernel, QEMU and initramfs and exit
+#
+# VTIER_KERNEL and VTIER_QEMU choose the guest kernel and the QEMU
+# (qemu-configs/platform.sh; e.g. VTIER_KERNEL=6.12 VTIER_QEMU=10.0).
 #
 # Guest RAM is a shared memfd (memory-backend-memfd,share=on) bound to a
 # single NUMA node: vhost-user needs the fd to map guest RAM in vtierd.
@@ -37,10 +42,15 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BUILD=${VTIER_BUILD:-$ROOT/build}
 
 die() { echo "run-guest: ERROR: $*" >&2; exit 2; }
-usage() { sed -n '5,33s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"; exit "${1:-0}"; }
+usage() { sed -n '5,38s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"; exit "${1:-0}"; }
 
-SOCK='' SOCK_MODE='' INITRD=$BUILD/initramfs.cpio.gz KERNEL='' SCRIPT='' TIMEOUT=''
-MEM=1G SMP=2 APPEND='' NAME=vtier-guest MONITOR='' DRY=0
+# shellcheck source=qemu-configs/platform.sh
+. "$ROOT/qemu-configs/platform.sh"
+platform_kernel || exit 2
+platform_qemu || exit 2
+
+SOCK='' SOCK_MODE='' INITRD=$GUEST_INITRD KERNEL=$GUEST_KERNEL SCRIPT='' TIMEOUT=''
+MEM=1G SMP=2 APPEND='' NAME=vtier-guest MONITOR='' DRY=0 PLATFORM=0
 while [ $# -gt 0 ]; do
 	case $1 in
 	--socket)        SOCK=$2; SOCK_MODE=client; shift 2 ;;
@@ -55,16 +65,17 @@ while [ $# -gt 0 ]; do
 	--name)          NAME=$2; shift 2 ;;
 	--monitor)       MONITOR=$2; shift 2 ;;
 	--dry-run)       DRY=1; shift ;;
+	--platform)      PLATFORM=1; shift ;;
 	-h|--help)       usage 0 ;;
 	--)              shift; break ;;
 	*)               echo "run-guest: unknown option $1" >&2; usage 2 ;;
 	esac
 done
 
-if [ -z "$KERNEL" ]; then
-	[ -f "$BUILD/guest-kernel.env" ] || die "$BUILD/guest-kernel.env missing; run make deps"
-	GUEST_KVER=$(sed -n 's/^GUEST_KVER=//p' "$BUILD/guest-kernel.env")
-	KERNEL=$BUILD/guest/boot/vmlinuz-$GUEST_KVER
+if [ "$PLATFORM" = 1 ]; then
+	printf 'kernel %s\nqemu %s %s\ninitrd %s\n' "$GUEST_KVER" \
+		"$QEMU_VERSION" "$QEMU_BIN" "$INITRD"
+	exit 0
 fi
 [ -f "$KERNEL" ] || die "kernel $KERNEL missing; run make deps"
 [ -f "$INITRD" ] || die "initramfs $INITRD missing; run scripts/mkinitramfs.sh"
@@ -75,7 +86,7 @@ CMDLINE="console=ttyS0 panic=-1 quiet loglevel=4"
 [ -n "$TIMEOUT" ] && CMDLINE="$CMDLINE vtier.timeout=$TIMEOUT"
 [ -n "$APPEND" ] && CMDLINE="$CMDLINE $APPEND"
 
-args=(qemu-system-x86_64 -name "$NAME"
+args=("$QEMU_BIN" "${QEMU_DATA_ARGS[@]}" -name "$NAME"
       -machine q35 -accel tcg -smp "$SMP" -m "$MEM"
       -object "memory-backend-memfd,id=mem0,size=$MEM,share=on"
       -numa node,memdev=mem0)
@@ -89,6 +100,8 @@ args+=(-kernel "$KERNEL" -initrd "$INITRD"
        -nographic -no-reboot -nic none
        -append "$CMDLINE" "$@")
 
+# An unpacked QEMU needs its environment (QEMU_ENV); env execs QEMU in turn.
+[ ${#QEMU_ENV[@]} -gt 0 ] && args=(env "${QEMU_ENV[@]}" "${args[@]}")
 if [ "$DRY" = 1 ]; then
 	printf '%q ' "${args[@]}"
 	echo

@@ -4,11 +4,14 @@
 # run-numa-vm.sh - boot a test guest with two NUMA memory nodes (TCG).
 #
 # Usage: qemu-configs/run-numa-vm.sh [options] [-- extra qemu args]
-#   --initrd FILE     initramfs (default build/initramfs.cpio.gz)
+#   --initrd FILE     initramfs (default: the chosen kernel's, as run-guest.sh)
 #   --script NAME     run /scripts/NAME.sh in the guest (default numa-info)
 #   --timeout SECONDS guest powers itself off after SECONDS
 #   --append "ARGS"   extra kernel command line arguments
 #   --dry-run         print the QEMU command line instead of running it
+#
+# VTIER_KERNEL and VTIER_QEMU choose the guest kernel and the QEMU
+# (qemu-configs/platform.sh), as for run-guest.sh.
 #
 # Node 0: 512 MiB and both vCPUs; node 1: 512 MiB, no CPUs, "far" memory
 # (distance 20; HMAT: 250 ns / 8 GB/s against 80 ns / 20 GB/s for node 0).
@@ -21,7 +24,12 @@ BUILD=${VTIER_BUILD:-$ROOT/build}
 
 die() { echo "run-numa-vm: ERROR: $*" >&2; exit 2; }
 
-INITRD=$BUILD/initramfs.cpio.gz SCRIPT=numa-info TIMEOUT='' APPEND='' DRY=0
+# shellcheck source=qemu-configs/platform.sh
+. "$ROOT/qemu-configs/platform.sh"
+platform_kernel || exit 2
+platform_qemu || exit 2
+
+INITRD=$GUEST_INITRD SCRIPT=numa-info TIMEOUT='' APPEND='' DRY=0
 while [ $# -gt 0 ]; do
 	case $1 in
 	--initrd)  INITRD=$2; shift 2 ;;
@@ -29,15 +37,13 @@ while [ $# -gt 0 ]; do
 	--timeout) TIMEOUT=$2; shift 2 ;;
 	--append)  APPEND=$2; shift 2 ;;
 	--dry-run) DRY=1; shift ;;
-	-h|--help) sed -n '5,16s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"; exit 0 ;;
+	-h|--help) sed -n '5,19s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"; exit 0 ;;
 	--)        shift; break ;;
 	*)         die "unknown option $1" ;;
 	esac
 done
 
-[ -f "$BUILD/guest-kernel.env" ] || die "$BUILD/guest-kernel.env missing; run make deps"
-GUEST_KVER=$(sed -n 's/^GUEST_KVER=//p' "$BUILD/guest-kernel.env")
-KERNEL=$BUILD/guest/boot/vmlinuz-$GUEST_KVER
+KERNEL=$GUEST_KERNEL
 [ -f "$KERNEL" ] || die "kernel $KERNEL missing; run make deps"
 [ -f "$INITRD" ] || die "initramfs $INITRD missing; run scripts/mkinitramfs.sh"
 case $SCRIPT in *[!A-Za-z0-9_.-]*) die "bad script name '$SCRIPT'" ;; esac
@@ -46,7 +52,7 @@ CMDLINE="console=ttyS0 panic=-1 quiet loglevel=4 vtier.script=$SCRIPT"
 [ -n "$TIMEOUT" ] && CMDLINE="$CMDLINE vtier.timeout=$TIMEOUT"
 [ -n "$APPEND" ] && CMDLINE="$CMDLINE $APPEND"
 
-args=(qemu-system-x86_64 -name vtier-numa
+args=("$QEMU_BIN" "${QEMU_DATA_ARGS[@]}" -name vtier-numa
       -machine q35,accel=tcg,hmat=on -cpu max -smp 2 -m 1G
       -object memory-backend-ram,id=m0,size=512M
       -object memory-backend-ram,id=m1,size=512M
@@ -61,6 +67,8 @@ args=(qemu-system-x86_64 -name vtier-numa
       -nographic -no-reboot -nic none
       -append "$CMDLINE" "$@")
 
+# An unpacked QEMU needs its environment (QEMU_ENV); env execs QEMU in turn.
+[ ${#QEMU_ENV[@]} -gt 0 ] && args=(env "${QEMU_ENV[@]}" "${args[@]}")
 if [ "$DRY" = 1 ]; then
 	printf '%q ' "${args[@]}"
 	echo

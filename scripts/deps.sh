@@ -5,10 +5,13 @@
 # Called by `make deps`.  Idempotent: a second run only checks and exits.
 #
 #  1. Debian packages (installed only when missing).
-#  2. The guest kernel: resolve linux-image-amd64 -> linux-image-6.1.0-NN-amd64,
-#     record GUEST_KVER in build/guest-kernel.env (the one place it lives),
-#     install the matching linux-headers, and download + unpack (never install)
-#     the image into build/guest/.
+#  2. The guest kernels and the second QEMU: resolve linux-image-amd64 in
+#     bookworm (6.1) and bookworm-backports (6.12, a sources list is added
+#     for it), record them in build/guest-kernel.env (GUEST_KVER, the
+#     default, and GUEST_KVERS, all), install the matching linux-headers,
+#     download + unpack (never install) the images into build/guest/; unpack
+#     bookworm-backports' QEMU (10.0) into build/qemu-10.0/ and record the
+#     QEMU versions in build/qemu.env (qemu-configs/platform.sh reads both).
 #  3. kselftest_harness.h + kselftest.h into build/ksft/ and checkpatch.pl
 #     with its data files into build/checkpatch/scripts/, from linux-source-6.1.
 #  4. The Debian packages of the guest workloads, downloaded and unpacked
@@ -28,7 +31,7 @@ die() { echo "deps: ERROR: $*" >&2; exit 1; }
 
 PACKAGES=(gcc make libc6-dev qemu-system-x86 busybox-static cpio libnuma-dev
 	  libjansson-dev kmod xz-utils zstd linux-source-6.1 sparse clang
-	  perl dpkg-dev zlib1g-dev valgrind gnuplot-nox python3 dkms mandoc libvirt-clients systemd)
+	  perl dpkg-dev zlib1g-dev valgrind gnuplot-nox python3 dwarves dkms mandoc libvirt-clients systemd)
 
 APT_UPDATED=0
 apt_update_once() {
@@ -66,76 +69,181 @@ else
 	log "host packages: all present"
 fi
 
-# ---- 2. guest kernel ----
+# ---- 2. guest kernels and the second QEMU ----
+# Both come from Debian: 6.1 from bookworm, 6.12 and QEMU 10.0 from
+# bookworm-backports (Debian 13's versions built for 12).  The backports
+# suite has priority 100, so adding it upgrades nothing by itself.
+BPO=bookworm-backports
+BPO_LIST=/etc/apt/sources.list.d/vtier-$BPO.sources
+# suite_uri SUITE: the archive URI a configured source of SUITE uses.
+suite_uri() {
+	apt-get indextargets --format '$(RELEASE) $(REPO_URI)' 2>/dev/null |
+		awk -v s="$1" '$1 == s { print $2; exit }'
+}
+if [ -z "$(suite_uri "$BPO")" ]; then
+	# From the same archive as bookworm's own source.
+	uri=$(suite_uri bookworm)
+	[ -n "$uri" ] || die "no apt source for bookworm to add $BPO beside"
+	log "adding $BPO ($uri) to $BPO_LIST"
+	cat >"$BPO_LIST.tmp" <<-EOF
+	Types: deb
+	URIs: $uri
+	Suites: $BPO
+	Components: main
+	Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+	EOF
+	mv "$BPO_LIST.tmp" "$BPO_LIST"
+	APT_UPDATED=0
+	apt_update_once
+fi
+
+# resolve_kver [/SUITE]: the kernel linux-image-amd64 depends on, in its
+# candidate version (bookworm's, with its security updates) or in SUITE.
 resolve_kver() {
-	apt-cache depends linux-image-amd64 2>/dev/null |
-		sed -n 's/^ *Depends: linux-image-\(6\.[0-9.]*-[0-9]*-amd64\)$/\1/p' |
+	apt-cache depends "linux-image-amd64${1:-}" 2>/dev/null |
+		sed -n 's/^ *Depends: linux-image-\(6\.[0-9][0-9A-Za-z.+-]*-amd64\)$/\1/p' |
 		head -n1
 }
 
-KVER=$(resolve_kver || true)
-if [ -z "$KVER" ]; then
-	apt_update_once
-	KVER=$(resolve_kver || true)
-fi
-OLD_KVER=
-if [ -f "$ENV_FILE" ]; then
-	OLD_KVER=$(sed -n 's/^GUEST_KVER=//p' "$ENV_FILE")
-fi
-if [ -z "$KVER" ]; then
-	# No package lists (offline): keep what was prepared before, if any.
-	[ -n "$OLD_KVER" ] ||
-		die "cannot resolve linux-image-amd64 (apt-cache depends gave nothing)"
-	log "WARNING: cannot resolve linux-image-amd64; keeping GUEST_KVER=$OLD_KVER"
-	KVER=$OLD_KVER
-fi
-case $KVER in
-*[!A-Za-z0-9.+-]*) die "unexpected kernel version string '$KVER'" ;;
-esac
-
-if [ "$OLD_KVER" != "$KVER" ]; then
-	[ -n "$OLD_KVER" ] &&
-		log "guest kernel moved on: $OLD_KVER -> $KVER; re-downloading"
-	# Written only on change, so make rules depending on it rebuild exactly
-	# when the guest kernel changes.
-	printf 'GUEST_KVER=%s\n' "$KVER" >"$ENV_FILE.tmp"
-	mv "$ENV_FILE.tmp" "$ENV_FILE"
-	log "recorded GUEST_KVER=$KVER in $ENV_FILE"
-else
-	log "guest kernel: GUEST_KVER=$KVER (recorded)"
-fi
-
-if is_installed "linux-headers-$KVER"; then
-	log "linux-headers-$KVER: present"
-else
-	apt_install "linux-headers-$KVER"
-fi
-[ -d "/usr/src/linux-headers-$KVER" ] ||
-	die "/usr/src/linux-headers-$KVER missing after install"
-
-GUEST=$BUILD/guest
-if [ -f "$GUEST/.kver" ] && [ "$(cat "$GUEST/.kver")" = "$KVER" ] &&
-   [ -f "$GUEST/boot/vmlinuz-$KVER" ] &&
-   [ -d "$GUEST/lib/modules/$KVER" ]; then
-	log "guest image: $GUEST/boot/vmlinuz-$KVER present"
-else
-	rm -f "$BUILD"/linux-image-*.deb
-	log "apt-get download linux-image-$KVER into $BUILD"
-	# As root, download as root: the _apt sandbox user cannot write here.
-	if ! (cd "$BUILD" && apt-get download -o APT::Sandbox::User=root "linux-image-$KVER"); then
+# The one place the versions live: GUEST_KVER (the default kernel, which
+# `make` builds vtier.ko for) and GUEST_KVERS (every kernel tested, the
+# default first); build/qemu.env has the QEMUs.  Kept when offline.
+OLD_KVER=$(sed -n 's/^GUEST_KVER=//p' "$ENV_FILE" 2>/dev/null || true)
+OLD_KVERS=$(sed -n 's/^GUEST_KVERS=//p' "$ENV_FILE" 2>/dev/null || true)
+KVERS=()
+for suite in '' "/$BPO"; do
+	k=$(resolve_kver "$suite" || true)
+	if [ -z "$k" ]; then
 		apt_update_once
-		(cd "$BUILD" && apt-get download -o APT::Sandbox::User=root "linux-image-$KVER") ||
-			die "apt-get download linux-image-$KVER failed"
+		k=$(resolve_kver "$suite" || true)
 	fi
-	deb=$(find "$BUILD" -maxdepth 1 -name "linux-image-${KVER}_*.deb" | head -n1)
-	[ -n "$deb" ] || die "downloaded .deb for linux-image-$KVER not found"
+	KVERS+=("$k")
+done
+if [ -z "${KVERS[0]}" ] || [ -z "${KVERS[1]}" ]; then
+	# No package lists (offline): keep what was prepared before, if any.
+	[ -n "$OLD_KVERS" ] ||
+		die "cannot resolve linux-image-amd64 in bookworm and $BPO"
+	log "WARNING: cannot resolve linux-image-amd64; keeping GUEST_KVERS=$OLD_KVERS"
+	IFS=, read -r -a KVERS <<<"$OLD_KVERS"
+fi
+for k in "${KVERS[@]}"; do
+	case $k in
+	*[!A-Za-z0-9.+-]*) die "unexpected kernel version string '$k'" ;;
+	esac
+done
+KVER=${KVERS[0]}
+KVERS_CSV=$(IFS=,; echo "${KVERS[*]}")
+
+if [ "$OLD_KVER" != "$KVER" ] || [ "$OLD_KVERS" != "$KVERS_CSV" ]; then
+	[ -n "$OLD_KVERS" ] &&
+		log "guest kernels moved on: $OLD_KVERS -> $KVERS_CSV"
+	# Written only on change, so make rules depending on it rebuild exactly
+	# when a guest kernel changes.
+	printf 'GUEST_KVER=%s\nGUEST_KVERS=%s\n' "$KVER" "$KVERS_CSV" >"$ENV_FILE.tmp"
+	mv "$ENV_FILE.tmp" "$ENV_FILE"
+	log "recorded GUEST_KVER=$KVER GUEST_KVERS=$KVERS_CSV in $ENV_FILE"
+else
+	log "guest kernels: GUEST_KVERS=$KVERS_CSV (recorded)"
+fi
+
+# apt_download DIR PKG...: download packages (PKG or PKG/SUITE) into DIR.
+apt_download() {
+	local dir=$1
+	shift
+	log "apt-get download $* into $dir"
+	# As root, download as root: the _apt sandbox user cannot write here.
+	if ! (cd "$dir" && apt-get download -q -o APT::Sandbox::User=root "$@"); then
+		apt_update_once
+		(cd "$dir" && apt-get download -q -o APT::Sandbox::User=root "$@") ||
+			die "apt-get download $* failed"
+	fi
+}
+
+# Headers installed on the host (the 6.12 ones keep absolute symlinks into
+# /usr/lib/linux-kbuild-*, so they are installed, not unpacked); images
+# downloaded and unpacked side by side into build/guest/, never installed.
+GUEST=$BUILD/guest
+mkdir -p "$GUEST"
+# The one-kernel marker of earlier versions of this script.
+if [ -f "$GUEST/.kver" ]; then
+	touch "$GUEST/.kver-$(cat "$GUEST/.kver")"
+	rm -f "$GUEST/.kver"
+fi
+for k in "${KVERS[@]}"; do
+	if is_installed "linux-headers-$k"; then
+		log "linux-headers-$k: present"
+	else
+		apt_install "linux-headers-$k"
+	fi
+	[ -d "/usr/src/linux-headers-$k" ] ||
+		die "/usr/src/linux-headers-$k missing after install"
+	if [ -f "$GUEST/boot/vmlinuz-$k" ] && [ -f "$GUEST/.kver-$k" ] &&
+	   [ -d "$GUEST/lib/modules/$k" ]; then
+		log "guest image: $GUEST/boot/vmlinuz-$k present"
+		continue
+	fi
+	rm -f "$BUILD"/linux-image-*.deb
+	apt_download "$BUILD" "linux-image-$k"
+	deb=$(find "$BUILD" -maxdepth 1 -name "linux-image-${k}_*.deb" | head -n1)
+	[ -n "$deb" ] || die "downloaded .deb for linux-image-$k not found"
 	log "unpacking $(basename "$deb") into $GUEST"
-	rm -rf "$GUEST"
-	mkdir -p "$GUEST"
+	rm -rf "$GUEST/lib/modules/$k" "$GUEST/boot/"*"-$k"
 	dpkg-deb -x "$deb" "$GUEST" || die "dpkg-deb -x $deb failed"
-	[ -f "$GUEST/boot/vmlinuz-$KVER" ] ||
-		die "$GUEST/boot/vmlinuz-$KVER missing from the package"
-	echo "$KVER" >"$GUEST/.kver"
+	rm -f "$deb"
+	[ -f "$GUEST/boot/vmlinuz-$k" ] ||
+		die "$GUEST/boot/vmlinuz-$k missing from the package"
+	touch "$GUEST/.kver-$k"
+done
+# Kernels no longer tested leave build/guest/.
+for f in "$GUEST"/.kver-*; do
+	[ -e "$f" ] || continue
+	k=${f#"$GUEST"/.kver-}
+	case ",$KVERS_CSV," in *",$k,"*) continue ;; esac
+	log "removing the old guest kernel $k from $GUEST"
+	rm -rf "$GUEST/lib/modules/$k" "$GUEST/boot/"*"-$k" "$f" "$BUILD/kmod/$k"
+done
+
+# QEMU 10.0 from bookworm-backports, unpacked (not installed) under
+# build/qemu-<major.minor>/; it runs on bookworm's libraries, which the
+# system's QEMU 7.2 has already brought (qemu-configs/platform.sh runs it
+# with its own modules and firmware).
+QENV_FILE=$BUILD/qemu.env
+QEMU_SYS=$(dpkg-query -W -f='${Version}' qemu-system-x86 | sed 's/^[0-9]*://; s/^\([0-9]*\.[0-9]*\).*/\1/')
+QEMU_BPO_DEB=$(apt-cache madison qemu-system-x86 2>/dev/null |
+	awk -F' *\\| *' -v s="$BPO/main" 'index($3, s) { print $2; exit }')
+if [ -z "$QEMU_BPO_DEB" ]; then
+	QEMU_BPO_DEB=$(sed -n 's/^QEMU_BPO_DEB=//p' "$QENV_FILE" 2>/dev/null || true)
+	[ -n "$QEMU_BPO_DEB" ] || die "no qemu-system-x86 in $BPO"
+	log "WARNING: cannot resolve qemu-system-x86 in $BPO; keeping $QEMU_BPO_DEB"
+fi
+QEMU_BPO=$(sed 's/^[0-9]*://; s/^\([0-9]*\.[0-9]*\).*/\1/' <<<"$QEMU_BPO_DEB")
+QROOT=$BUILD/qemu-$QEMU_BPO
+if [ -x "$QROOT/usr/bin/qemu-system-x86_64" ] &&
+   [ "$(cat "$QROOT/.deb-version" 2>/dev/null)" = "$QEMU_BPO_DEB" ]; then
+	log "QEMU $QEMU_BPO_DEB: $QROOT present"
+else
+	tmp=$(mktemp -d "$BUILD/.qemu.XXXXXX")
+	apt_download "$tmp" "qemu-system-x86=$QEMU_BPO_DEB" \
+		"qemu-system-common=$QEMU_BPO_DEB" "qemu-system-data=$QEMU_BPO_DEB"
+	rm -rf "$QROOT"
+	mkdir -p "$QROOT"
+	for deb in "$tmp"/*.deb; do
+		dpkg-deb -x "$deb" "$QROOT" || die "dpkg-deb -x $deb failed"
+	done
+	rm -rf "$tmp"
+	[ -x "$QROOT/usr/bin/qemu-system-x86_64" ] ||
+		die "$QROOT/usr/bin/qemu-system-x86_64 missing from the packages"
+	echo "$QEMU_BPO_DEB" >"$QROOT/.deb-version"
+	log "unpacked QEMU $QEMU_BPO_DEB into $QROOT"
+fi
+for d in "$BUILD"/qemu-*/; do	# older unpacked QEMUs
+	[ -f "$d/.deb-version" ] && [ "$d" != "$QROOT/" ] && rm -rf "$d"
+done
+qenv=$(printf 'QEMU_DEFAULT=%s\nQEMU_VERSIONS=%s,%s\nQEMU_BPO_DEB=%s\n' \
+	"$QEMU_SYS" "$QEMU_SYS" "$QEMU_BPO" "$QEMU_BPO_DEB")
+if [ "$(cat "$QENV_FILE" 2>/dev/null)" != "$qenv" ]; then
+	echo "$qenv" >"$QENV_FILE"
+	log "recorded QEMU_VERSIONS=$QEMU_SYS,$QEMU_BPO in $QENV_FILE"
 fi
 
 # ---- 3. kselftest harness and checkpatch from linux-source-6.1 ----

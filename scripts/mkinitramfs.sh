@@ -7,10 +7,13 @@
 #   /bin/busybox + applet links      from busybox-static
 #   /init                            qemu-configs/initramfs-init.sh
 #   /lib/modules/<name>.ko           virtio + vsock transport modules of the
-#                                    guest kernel (build/guest, GUEST_KVER),
+#                                    guest kernel (build/guest; VTIER_KERNEL,
+#                                    default GUEST_KVER: platform.sh),
 #                                    decompressed, built-ins left out
 #   /lib/modules/load-order          the order /init loads them in
-#   /lib/modules/vtier.ko            guest-driver/vtier.ko, if it was built
+#   /lib/modules/vtier.ko            vtier.ko for that kernel, if it was built
+#                                    (guest-driver/vtier.ko for the default,
+#                                    build/kmod/<kver>/ for the others)
 #   /bin/<prog>                      build/guest-bin/* (static test programs)
 #   /scripts/*.sh                    selftests/guest/scripts + qemu-configs/guest-scripts
 #   EXTRA files                      at DEST, or /bin/<name> if executable,
@@ -31,10 +34,12 @@ OUT=$1
 shift
 case $OUT in /*) ;; *) OUT=$PWD/$OUT ;; esac
 
-[ -f "$BUILD/guest-kernel.env" ] || die "$BUILD/guest-kernel.env missing; run make deps"
-GUEST_KVER=$(sed -n 's/^GUEST_KVER=//p' "$BUILD/guest-kernel.env")
-[ -n "$GUEST_KVER" ] || die "no GUEST_KVER in $BUILD/guest-kernel.env"
-MODDIR=$BUILD/guest/lib/modules/$GUEST_KVER
+# The kernel VTIER_KERNEL chooses (default GUEST_KVER): its modules, and
+# vtier.ko built for it.
+# shellcheck source=qemu-configs/platform.sh
+. "$ROOT/qemu-configs/platform.sh"
+platform_kernel || exit 1
+MODDIR=$GUEST_MODDIR
 [ -d "$MODDIR" ] || die "$MODDIR missing; run make deps"
 BUSYBOX=$(command -v busybox || true)
 [ -n "$BUSYBOX" ] || die "busybox not found (package busybox-static)"
@@ -48,7 +53,9 @@ TRANSPORT="virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev
 INIT=$ROOT/qemu-configs/initramfs-init.sh
 SCRIPT_DIRS=("$ROOT/selftests/guest/scripts" "$ROOT/qemu-configs/guest-scripts")
 VTIER_KO=
-for ko in "$ROOT/guest-driver/vtier.ko" "$BUILD/guest-driver/vtier.ko"; do
+kos=("$GUEST_VTIER_KO")
+[ "$GUEST_IS_DEFAULT" = 1 ] && kos+=("$BUILD/guest-driver/vtier.ko")
+for ko in "${kos[@]}"; do
 	if [ -f "$ko" ]; then VTIER_KO=$ko; break; fi
 done
 
