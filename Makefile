@@ -65,6 +65,7 @@ checkpatch: deps
 check: deps
 	$(MAKE) all tests san-tests
 	selftests/run.sh --no-skips selftests/static/module_checks.sh \
+		selftests/static/packaging_check.sh \
 		$$(ls build/bin/*_test build/san/*_test | grep -v /e2e_) \
 		build/bin/e2e_*_test
 
