@@ -195,6 +195,12 @@ static void ring_reset(struct vu_fe *fe, int q)
 	}
 }
 
+void vu_fe_rings_reset(struct vu_fe *fe)
+{
+	ring_reset(fe, FE_RX);
+	ring_reset(fe, FE_TX);
+}
+
 static int send_mem_table(struct vu_fe *fe)
 {
 	struct {

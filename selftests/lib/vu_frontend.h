@@ -78,6 +78,12 @@ int vu_fe_request(struct vu_fe *fe, uint32_t req, uint32_t flags,
 		  const void *payload, uint32_t size, const int *fds, int nfds);
 int vu_fe_reply(struct vu_fe *fe, uint32_t req, void *payload, uint32_t size);
 
+/*
+ * Both rings emptied and the rx buffers posted, as vu_fe_driver_ok() does,
+ * for tests that run a device in-process (no vhost-user socket).
+ */
+void vu_fe_rings_reset(struct vu_fe *fe);
+
 /* Raw ring access for hostile-ring tests. */
 void vu_fe_set_desc(struct vu_fe *fe, int q, uint16_t i, uint64_t addr,
 		    uint32_t len, uint16_t flags, uint16_t next);
