@@ -41,10 +41,9 @@
 #include <linux/sort.h>
 #include <asm/tlbflush.h>
 
-#include "vtier.h"
-#include "vtier_abit.h"
 #include "vtier_abit_defs.h"
-#include "vtier_sampler.h"
+#include "vtier_abit_walk.h"
+#include "vtier_sampler_ops.h"
 
 #define ABIT_MAX_PIDS		16
 #define ABIT_MAX_INTERVAL_US	(ABIT_MAX_INTERVAL_MS * USEC_PER_MSEC)
@@ -79,6 +78,7 @@ struct abit_range {
 
 struct abit_state {
 	struct abit_walk walk;
+	const struct vtier_sampler_env *env;
 	struct task_struct *thread;
 	struct cgroup *cgrp;		/* filter, or NULL */
 	struct abit_range *hot;		/* revisited this round */
@@ -290,7 +290,7 @@ static void flush_this_cpu(void *unused)
 static void control(struct abit_state *st, u64 cost, u64 hot_cost)
 {
 	struct abit_walk *w = &st->walk;
-	u64 budget_ns = st->interval_us * vtier_cpu_budget_permille;
+	u64 budget_ns = st->interval_us * st->env->cpu_budget_permille;
 	u64 per = div64_u64(cost, max(w->entries, 1ULL));
 	u64 min_us = (u64)abit_interval_ms * USEC_PER_MSEC;
 
@@ -302,7 +302,7 @@ static void control(struct abit_state *st, u64 cost, u64 hot_cost)
 	else if (cost < budget_ns / 2)
 		st->interval_us = max(st->interval_us -
 				      st->interval_us / ABIT_SHRINK_DIV, min_us);
-	budget_ns = st->interval_us * vtier_cpu_budget_permille;
+	budget_ns = st->interval_us * st->env->cpu_budget_permille;
 	st->cursor_budget = hot_cost < budget_ns ?
 		div64_u64(budget_ns - hot_cost, st->ns_per_entry) : 0;
 	st->cursor_budget = clamp_t(u64, st->cursor_budget, ABIT_MIN_CURSOR,
@@ -311,7 +311,7 @@ static void control(struct abit_state *st, u64 cost, u64 hot_cost)
 
 static void publish(struct abit_state *st, u64 start, u64 cost)
 {
-	struct vtier_sampler_stats *s = &vtier_sampler_stats;
+	struct vtier_sampler_stats *s = st->env->stats;
 	struct abit_walk *w = &st->walk;
 	u64 window = st->last_start ? start - st->last_start :
 				      st->interval_us * NSEC_PER_USEC;
@@ -336,10 +336,10 @@ static void abit_round(struct abit_state *st)
 	w->entries = 0;
 	w->pages = 0;
 	w->young = 0;
-	w->drain_ns = 0;
+	w->wait_ns = 0;
 	st->nnext = 0;
 	hot_pass(st);
-	hot_cost = local_clock() - start - w->drain_ns;
+	hot_cost = local_clock() - start - w->wait_ns;
 	cursor_pass(st);
 	if (w->young)
 		on_each_cpu(flush_this_cpu, NULL, 1);
@@ -348,8 +348,9 @@ static void abit_round(struct abit_state *st)
 	st->next = t;
 	st->nhot = st->nnext;
 	settle_hot_list(st);
-	/* Draining feeds the policy: the consumer's work, not ours. */
-	cost = local_clock() - start - w->drain_ns;
+	/* Waiting for the consumer is not our CPU time. */
+	cost = local_clock() - start - w->wait_ns;
+	vtier_core_kick(w->core);
 	publish(st, start, cost);
 	control(st, cost, hot_cost);
 }
@@ -402,7 +403,8 @@ static void abit_free(struct abit_state *st)
 	kfree(st);
 }
 
-static int abit_start(struct vtier_ringset *rs, char *why, size_t len)
+static int abit_start(const struct vtier_sampler_env *env, char *why,
+		      size_t len)
 {
 	struct abit_state *st = kzalloc(sizeof(*st), GFP_KERNEL);
 
@@ -426,12 +428,13 @@ static int abit_start(struct vtier_ringset *rs, char *why, size_t len)
 		}
 		st->cgrp = cg;
 	}
-	st->walk.rs = rs;
+	st->env = env;
+	st->walk.core = env->core;
 	st->walk.young_range = keep_young_range;
 	st->interval_us = (u64)abit_interval_ms * USEC_PER_MSEC;
 	st->ns_per_entry = 100;		/* a guess, replaced after round 1 */
 	st->cursor_budget = max_t(u64, ABIT_MIN_CURSOR,
-				  st->interval_us * vtier_cpu_budget_permille /
+				  st->interval_us * env->cpu_budget_permille /
 				  st->ns_per_entry);
 	st->thread = kthread_run(abit_thread, st, "vtier_abit");
 	if (IS_ERR(st->thread)) {

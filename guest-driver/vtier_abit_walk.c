@@ -24,31 +24,34 @@
 #include <linux/spinlock.h>
 #include <linux/timekeeping.h>
 
-#include "vtier.h"
-#include "vtier_abit.h"
+#include "vtier_abit_walk.h"
 
 /* VMAs without ordinary struct-page memory, or with hugetlb's own tables. */
 #define ABIT_SKIP_VMA	(VM_IO | VM_PFNMAP | VM_MIXEDMAP | VM_HUGETLB)
 
-/* Push the batch into the rings; drain them before one could overflow. */
+/*
+ * Push the batch into the rings.  Before one could overflow, the consumer
+ * drains them and the walk waits; the wait is not the walk's CPU time.
+ */
 static void flush_batch(struct abit_walk *w)
 {
-	struct vtier_sample s = { .ts_ns = ktime_get_ns(), .weight = 1 };
+	struct vtier_ringset *rs = &w->core->sampler_rings;
+	struct vtier_sample s = { .ts_ns = ktime_get_ns() };
 	u32 i;
 
 	for (i = 0; i < w->nbatch; i++) {
-		if (w->since_drain >= w->rs->slots / 2) {
+		if (w->since_sync >= rs->slots / 2) {
 			u64 t0 = local_clock();
 
-			vtier_drain();
-			w->drain_ns += local_clock() - t0;
-			w->since_drain = 0;
+			vtier_core_sync(w->core);
+			w->wait_ns += local_clock() - t0;
+			w->since_sync = 0;
 		}
 		s.pfn = w->batch[i];
 		preempt_disable();
-		vtier_ring_push(w->rs, &s);
+		vtier_ring_push(rs, &s);
 		preempt_enable();
-		w->since_drain++;
+		w->since_sync++;
 	}
 	w->young += w->nbatch;
 	w->nbatch = 0;

@@ -1,31 +1,42 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Accessed-bit scanner internals shared by vtier_abit.c (thread, process
- * list, rate control) and vtier_abit_walk.c (the page-table walk).
+ * The accessed-bit scanner's page-table walk (vtier_abit_walk.c), called
+ * by the scanner's thread, process list and rate control (vtier_abit.c).
  */
-#ifndef VTIER_ABIT_H
-#define VTIER_ABIT_H
+#ifndef VTIER_ABIT_WALK_H
+#define VTIER_ABIT_WALK_H
 
 #include <linux/mm_types.h>
 #include <linux/types.h>
 
-#include "vtier_ring.h"
+#include "vtier_core.h"
 
 #define ABIT_BATCH	512	/* frames of one PMD range */
 
-/* Work and findings of the walk, accumulated over one round. */
+/**
+ * struct abit_walk - work and findings of the walk, over one round
+ * @core: the core, whose sampler rings take the samples
+ * @budget: entries the walk may still check
+ * @entries: PTEs and PMD leaves checked
+ * @pages: frames those entries cover
+ * @young: frames found accessed (samples)
+ * @wait_ns: time spent waiting for the consumer to drain, not ours
+ * @since_sync: samples pushed since the consumer last drained
+ * @nbatch: frames in @batch
+ * @young_range: called for each PMD-sized range with accessed frames
+ * @batch: young frames of the current range
+ */
 struct abit_walk {
-	struct vtier_ringset *rs;
-	u64 budget;		/* entries the walk may still check */
-	u64 entries;		/* PTEs and PMD leaves checked */
-	u64 pages;		/* frames those entries cover */
-	u64 young;		/* frames found accessed (samples) */
-	u64 drain_ns;		/* time spent draining rings, not ours */
-	u32 since_drain;	/* samples pushed since the last drain */
+	struct vtier_ctx *core;
+	u64 budget;
+	u64 entries;
+	u64 pages;
+	u64 young;
+	u64 wait_ns;
+	u32 since_sync;
 	u32 nbatch;
-	/* Called for each PMD-sized range where accessed frames were found. */
 	void (*young_range)(struct abit_walk *w, unsigned long addr);
-	u64 batch[ABIT_BATCH];	/* young frames of the current range */
+	u64 batch[ABIT_BATCH];
 };
 
 /*
@@ -37,4 +48,4 @@ struct abit_walk {
 unsigned long abit_walk_range(struct abit_walk *w, struct mm_struct *mm,
 			      unsigned long start, unsigned long end);
 
-#endif /* VTIER_ABIT_H */
+#endif /* VTIER_ABIT_WALK_H */

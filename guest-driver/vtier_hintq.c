@@ -1,22 +1,23 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Bounded queue of hints waiting for the host.  Filled by the drain path,
- * emptied by the channel thread.  It never grows: when full, the oldest
+ * Bounded queue of hints waiting for the host.  Filled by the consumer
+ * worker, emptied by the channel thread.  It never grows: when full, the oldest
  * hint makes room and is counted in hints_dropped, because a fresh hint is
  * worth more than a stale one.
  */
 #include <linux/minmax.h>
 #include <linux/slab.h>
 
-#include "vtier.h"
+#include "vtier_hintq.h"
 
-int vtier_hintq_init(struct vtier_hintq *q, u32 cap)
+int vtier_hintq_init(struct vtier_hintq *q, u32 cap, atomic64_t *dropped)
 {
 	spin_lock_init(&q->lock);
 	q->buf = kvcalloc(cap, sizeof(*q->buf), GFP_KERNEL);
 	if (!q->buf)
 		return -ENOMEM;
 	q->cap = cap;
+	q->dropped = dropped;
 	q->head = 0;
 	q->tail = 0;
 	return 0;
@@ -33,7 +34,7 @@ void vtier_hintq_push(struct vtier_hintq *q, const struct vtier_hint_host *h)
 	spin_lock(&q->lock);
 	if (q->tail - q->head >= q->cap) {
 		q->head++;
-		atomic64_inc(&vtier_dev.stats.hints_dropped);
+		atomic64_inc(q->dropped);
 	}
 	q->buf[q->tail % q->cap] = *h;
 	q->tail++;

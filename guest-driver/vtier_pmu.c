@@ -21,9 +21,7 @@
 #include <asm/perf_event.h>
 #include <asm/processor.h>
 
-#include "vtier.h"
-#include "vtier_pmu.h"
-#include "vtier_sampler.h"
+#include "vtier_pmu_run.h"
 
 #define IBS_TYPE_PATH	"/sys/bus/event_source/devices/ibs_op/type"
 
@@ -188,7 +186,6 @@ static void pebs_attr(int i, struct perf_event_attr *attr)
 static const struct vtier_pmu_kind pebs_kind = {
 	.name = "pebs",
 	.nevents = 2,
-	.store_config = PEBS_ALL_STORES,
 	.attr = pebs_attr,
 	.min_period = { 1009, 50021 },
 	.max_period = { 10000019, 100000007 },
@@ -203,8 +200,7 @@ static void ibs_attr(int i, struct perf_event_attr *attr)
 		.type = ibs_op_type,
 		.size = sizeof(*attr),
 		.sample_period = 65536,		/* a multiple of 16 */
-		.sample_type = PERF_SAMPLE_ADDR | PERF_SAMPLE_PHYS_ADDR |
-			       PERF_SAMPLE_DATA_SRC,
+		.sample_type = PERF_SAMPLE_ADDR | PERF_SAMPLE_PHYS_ADDR,
 		.wakeup_events = 1,
 		.pinned = 1,
 	};
@@ -213,21 +209,22 @@ static void ibs_attr(int i, struct perf_event_attr *attr)
 static const struct vtier_pmu_kind ibs_kind = {
 	.name = "ibs",
 	.nevents = 1,
-	.store_config = U64_MAX,	/* IBS says per sample (data_src) */
 	.attr = ibs_attr,
 	.min_period = { 4096 },
 	.max_period = { 1 << 20 },
 	.period_align = 16,
 };
 
-static int pebs_start(struct vtier_ringset *rs, char *why, size_t len)
+static int pebs_start(const struct vtier_sampler_env *env, char *why,
+		      size_t len)
 {
-	return vtier_pmu_start(&pebs_kind, rs, why, len);
+	return vtier_pmu_start(&pebs_kind, env, why, len);
 }
 
-static int ibs_start(struct vtier_ringset *rs, char *why, size_t len)
+static int ibs_start(const struct vtier_sampler_env *env, char *why,
+		     size_t len)
 {
-	return vtier_pmu_start(&ibs_kind, rs, why, len);
+	return vtier_pmu_start(&ibs_kind, env, why, len);
 }
 
 const struct vtier_sampler_ops vtier_pebs_ops = {

@@ -8,13 +8,12 @@
  *
  * Neither sampler can run under QEMU TCG (no PMU) and this machine has
  * neither; this code is built and checked, and its record path is unit
- * tested (selftests/sampler/), but it has not run on hardware.
+ * tested (selftests/guest-driver/record_test.c), but it has not run on hardware.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/cpuhotplug.h>
 #include <linux/gfp.h>
-#include <linux/ioport.h>
 #include <linux/math64.h>
 #include <linux/minmax.h>
 #include <linux/mm.h>
@@ -27,10 +26,9 @@
 #include <linux/timekeeping.h>
 #include <linux/workqueue.h>
 
-#include "vtier.h"
-#include "vtier_pmu.h"
+#include "vtier_pmu_run.h"
+#include "vtier_ram.h"
 #include "vtier_record.h"
-#include "vtier_sampler.h"
 
 #define CTL_MS		1000
 #define SELFTEST_PAGES	256		/* 1 MiB of known frames */
@@ -48,8 +46,8 @@ static const struct vtier_pmu_kind *kind;
 static struct {
 	struct perf_event_attr attr[VTIER_PMU_EVENTS];	/* under pmu_lock */
 } run;
-static struct vtier_ram_table ram;
-static struct vtier_record_ctx ctx;
+static const struct vtier_sampler_env *env;
+static struct vtier_record_ctx ctx;	/* .ram is read per record */
 static int hp_state;
 static u64 last_ns, last_pushed, last_time;
 static void control_work(struct work_struct *work);
@@ -114,6 +112,7 @@ static void pmu_overflow(struct perf_event *ev, struct perf_sample_data *data,
 {
 	struct pmu_cpu *pc = this_cpu_ptr(&pmu_cpu);
 	struct vtier_record rec = { .ts_ns = ktime_get_mono_fast_ns() };
+	struct vtier_record_ctx c = ctx;
 	u64 t0 = local_clock();
 
 	/* perf_sample_data fields are valid only when flagged (6.1). */
@@ -127,11 +126,9 @@ static void pmu_overflow(struct perf_event *ev, struct perf_sample_data *data,
 		rec.phys = data->phys_addr;
 		rec.flags |= VTIER_REC_PHYS;
 	}
-	if (ev->attr.config == kind->store_config ||
-	    ((data->sample_flags & PERF_SAMPLE_DATA_SRC) &&
-	     (data->data_src.mem_op & PERF_MEM_OP_STORE)))
-		rec.flags |= VTIER_REC_WRITE;
-	vtier_record_push(&ctx, &rec, &pc->st);
+	/* The RAM table now: memory may have come online since the start. */
+	c.ram = vtier_ram_table(&env->core->ram);
+	vtier_record_push(&c, &rec, &pc->st);
 	pc->ns += local_clock() - t0;
 }
 
@@ -181,14 +178,6 @@ static int pmu_cpu_offline(unsigned int cpu)
 	return 0;
 }
 
-static int add_ram(struct resource *res, void *arg)
-{
-	if (vtier_ram_add(&ram, PFN_UP(res->start), PFN_DOWN(res->end + 1)))
-		pr_warn("more than %d RAM ranges; frames from %pa not sampled\n",
-			VTIER_RAM_RANGES, &res->start);
-	return 0;
-}
-
 static void sum_stats(struct vtier_record_stats *sum, u64 *ns)
 {
 	unsigned int cpu;
@@ -208,7 +197,7 @@ static void sum_stats(struct vtier_record_stats *sum, u64 *ns)
 /* Hold the handlers' time near the budget: period scales with the load. */
 static void control_work(struct work_struct *work)
 {
-	struct vtier_sampler_stats *s = &vtier_sampler_stats;
+	struct vtier_sampler_stats *s = env->stats;
 	u64 now = local_clock(), ns, window, ppm, budget_ppm, p, q;
 	struct vtier_record_stats sum;
 	unsigned int cpu;
@@ -217,7 +206,7 @@ static void control_work(struct work_struct *work)
 	sum_stats(&sum, &ns);
 	window = max(now - last_time, 1ULL);
 	ppm = div64_u64((ns - last_ns) * 1000000, window);
-	budget_ppm = vtier_cpu_budget_permille * 1000ULL;
+	budget_ppm = env->cpu_budget_permille * 1000ULL;
 	WRITE_ONCE(s->samples, sum.pushed);
 	WRITE_ONCE(s->samples_per_s,
 		   div64_u64((sum.pushed - last_pushed) * NSEC_PER_SEC, window));
@@ -290,21 +279,18 @@ static int pmu_selftest(char *why, size_t len)
 	return -EIO;
 }
 
-int vtier_pmu_start(const struct vtier_pmu_kind *k, struct vtier_ringset *rs,
-		    char *why, size_t len)
+int vtier_pmu_start(const struct vtier_pmu_kind *k,
+		    const struct vtier_sampler_env *e, char *why, size_t len)
 {
 	unsigned int cpu;
 	int i, err;
 
 	kind = k;
+	env = e;
 	for_each_possible_cpu(cpu)
 		memset(per_cpu_ptr(&pmu_cpu, cpu), 0, sizeof(struct pmu_cpu));
-	memset(&ram, 0, sizeof(ram));
-	walk_iomem_res_desc(IORES_DESC_NONE,
-			    IORESOURCE_SYSTEM_RAM | IORESOURCE_BUSY, 0, -1,
-			    NULL, add_ram);
 	ctx = (struct vtier_record_ctx){
-		.ram = &ram, .rs = rs,
+		.rs = &e->core->sampler_rings,
 		.user_pfn = user_pfn, .kernel_pfn = kernel_pfn,
 	};
 	for (i = 0; i < k->nevents; i++)
@@ -327,7 +313,7 @@ int vtier_pmu_start(const struct vtier_pmu_kind *k, struct vtier_ringset *rs,
 	last_time = local_clock();
 	last_ns = 0;
 	last_pushed = 0;
-	WRITE_ONCE(vtier_sampler_stats.period, run.attr[0].sample_period);
+	WRITE_ONCE(e->stats->period, run.attr[0].sample_period);
 	schedule_delayed_work(&ctl_work, msecs_to_jiffies(CTL_MS));
 	return 0;
 }

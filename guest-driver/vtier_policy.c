@@ -25,13 +25,13 @@
 
 void vtier_policy_default_params(struct vtier_policy_params *par)
 {
-	par->epoch_ms = 1000;
-	par->cooling_pct = 50;
-	par->hysteresis_pct = 50;
-	par->rate_limit_pps = 65536;	/* 256 MiB/s of hinted memory */
-	par->huge_pct = 60;
-	par->min_heat = 1;
-	par->default_quota_pct = 95;
+	par->epoch_ms = VTIER_DEFAULT_EPOCH_MS;
+	par->cooling_pct = VTIER_DEFAULT_COOLING_PCT;
+	par->hysteresis_pct = VTIER_DEFAULT_HYSTERESIS_PCT;
+	par->rate_limit_pps = VTIER_DEFAULT_RATE_LIMIT_PPS;
+	par->huge_pct = VTIER_DEFAULT_HUGE_PCT;
+	par->min_heat = VTIER_DEFAULT_MIN_HEAT;
+	par->default_quota_pct = VTIER_DEFAULT_QUOTA_PCT;
 	par->max_epoch_ms = VTIER_DEFAULT_MAX_EPOCH_MS;
 	par->target_heat = VTIER_DEFAULT_TARGET_HEAT;
 }
@@ -216,6 +216,13 @@ int vtier_policy_add_range(struct vtier_policy *p, u64 start_pfn, u64 npages,
 	return 0;
 }
 
+void vtier_policy_set_sink(struct vtier_policy *p, vtier_hint_sink_fn sink,
+			   void *arg)
+{
+	p->sink = sink;
+	p->sink_arg = arg;
+}
+
 void vtier_policy_set_quota(struct vtier_policy *p, u64 quota_pages)
 {
 	/*
@@ -246,21 +253,25 @@ static int emit(struct vtier_policy *p, u64 gpfn, u8 order, u8 action,
 		u32 hotness)
 {
 	u64 cost = order ? VTIER_REGION_PAGES : 1;
-	struct vtier_hint_host *h;
+	struct vtier_hint_host h;
 
 	if ((p->par.rate_limit_pps && p->tokens < cost) ||
-	    p->q_len == VTIER_HINT_QUEUE) {
+	    (!p->sink && p->q_len == VTIER_HINT_QUEUE)) {
 		p->hints_limited++;
 		return 0;
 	}
 	if (p->par.rate_limit_pps)
 		p->tokens -= cost;
-	h = &p->q[(p->q_head + p->q_len) % VTIER_HINT_QUEUE];
-	h->gpfn = gpfn;
-	h->order = order;
-	h->action = action;
-	h->hotness = hotness > 0xffff ? 0xffff : (u16)hotness;
-	p->q_len++;
+	h.gpfn = gpfn;
+	h.order = order;
+	h.action = action;
+	h.hotness = hotness > 0xffff ? 0xffff : (u16)hotness;
+	if (p->sink) {
+		p->sink(p->sink_arg, &h);
+	} else {
+		p->q[(p->q_head + p->q_len) % VTIER_HINT_QUEUE] = h;
+		p->q_len++;
+	}
 	if (action == VTIER_HINT_PROMOTE)
 		p->promotions++;
 	else

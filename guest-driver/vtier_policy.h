@@ -50,8 +50,23 @@ struct vtier_policy_params {
 	u32 target_heat;
 };
 
+/* The defaults, defined once: vtier_policy_default_params() and vtier.ko. */
+#define VTIER_DEFAULT_EPOCH_MS		1000
+#define VTIER_DEFAULT_COOLING_PCT	50
+#define VTIER_DEFAULT_HYSTERESIS_PCT	50
+#define VTIER_DEFAULT_RATE_LIMIT_PPS	65536	/* 256 MiB/s of hinted memory */
+#define VTIER_DEFAULT_HUGE_PCT		60
+#define VTIER_DEFAULT_MIN_HEAT		1
+#define VTIER_DEFAULT_QUOTA_PCT		95
 #define VTIER_DEFAULT_MAX_EPOCH_MS	16000
 #define VTIER_DEFAULT_TARGET_HEAT	8
+
+/*
+ * Where hints go as they are made.  Without one they wait in the policy's
+ * own queue for vtier_policy_pop_hints() (the userspace tools); vtier.ko
+ * gives its hint queue, so a hint is queued once.
+ */
+typedef void (*vtier_hint_sink_fn)(void *arg, const struct vtier_hint_host *h);
 
 struct vtier_region {
 	u16 nhot;		/* subpages with VTIER_PAGE_HOT */
@@ -117,7 +132,9 @@ struct vtier_policy {
 	u64 token_rem;
 	u64 token_ns;
 
-	/* Hints waiting for vtier_policy_pop_hints(). */
+	/* Hints go to sink, or wait here for vtier_policy_pop_hints(). */
+	vtier_hint_sink_fn sink;
+	void *sink_arg;
 	struct vtier_hint_host q[VTIER_HINT_QUEUE];
 	u32 q_head, q_len;
 
@@ -153,6 +170,10 @@ size_t vtier_policy_range_bytes(u64 start_pfn, u64 npages);
  */
 int vtier_policy_add_range(struct vtier_policy *p, u64 start_pfn, u64 npages,
 			   void *mem);
+
+/* Send every later hint to sink(arg, hint) instead of the own queue. */
+void vtier_policy_set_sink(struct vtier_policy *p, vtier_hint_sink_fn sink,
+			   void *arg);
 
 /* The host's fast-memory quota in 4 KiB pages; 0 means unknown. */
 void vtier_policy_set_quota(struct vtier_policy *p, u64 quota_pages);

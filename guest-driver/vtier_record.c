@@ -94,8 +94,6 @@ bool vtier_record_push(const struct vtier_record_ctx *ctx,
 		return false;
 	}
 	s.ts_ns = rec->ts_ns;
-	s.flags = (rec->flags & VTIER_REC_WRITE) ? VTIER_SAMPLE_WRITE : 0;
-	s.weight = rec->weight ? rec->weight : 1;
 	if (!vtier_ring_push(ctx->rs, &s)) {
 		st->dropped++;
 		return false;

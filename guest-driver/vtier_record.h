@@ -29,8 +29,7 @@ struct vtier_ram_table {
 
 #define VTIER_REC_ADDR		BIT(0)	/* addr holds a linear address */
 #define VTIER_REC_PHYS		BIT(1)	/* phys holds a physical address */
-#define VTIER_REC_WRITE		BIT(2)	/* a store */
-#define VTIER_REC_USER		BIT(3)	/* addr is a user address */
+#define VTIER_REC_USER		BIT(2)	/* addr is a user address */
 
 /* One sample as the overflow handler read it from perf_sample_data. */
 struct vtier_record {
@@ -38,7 +37,6 @@ struct vtier_record {
 	u64 phys;
 	u64 ts_ns;
 	u32 flags;		/* VTIER_REC_* */
-	u32 weight;
 };
 
 /* Why records did not become samples; one set per CPU, owner-written. */

@@ -7,15 +7,14 @@
  * one record per line; '#' starts a comment; blank lines are ignored.  A
  * write may hold many lines and may end in the middle of one: the partial
  * line is kept (per open file) and completed by the next write, or parsed
- * at close.  Records go through the same per-CPU rings as the hardware
- * samplers will, and the rings are drained before write() returns, so the
+ * at close.  Records go through per-CPU rings as the other samplers' do,
+ * and the core's consumer has drained them before write() returns, so the
  * counters are up to date when the writer looks at them.  Lines are parsed
  * by the shared vtier_trace.c; a malformed one is counted in sysfs
  * replay_bad_lines and skipped.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
-#include <linux/debugfs.h>
 #include <linux/fs.h>
 #include <linux/kernel.h>
 #include <linux/minmax.h>
@@ -27,14 +26,14 @@
 #include <linux/string.h>
 #include <linux/uaccess.h>
 
-#include "vtier.h"
-#include "vtier_inspect.h"
+#include "vtier_replay.h"
 #include "vtier_trace.h"
 
 #define REPLAY_CHUNK		512
 
 /* State of one open replay file: its line counter and any partial line. */
 struct replay_file {
+	struct vtier_ctx *ctx;
 	struct mutex lock;	/* one write at a time per open file */
 	u64 lineno;		/* lines completed so far */
 	u32 len;		/* bytes in line[] */
@@ -44,24 +43,22 @@ struct replay_file {
 	char chunk[REPLAY_CHUNK];
 };
 
-static struct dentry *replay_dir;
-
-static void replay_bad(u64 lineno, const char *why)
+static void replay_bad(struct replay_file *rf, u64 lineno, const char *why)
 {
-	atomic64_inc(&vtier_dev.stats.replay_bad_lines);
+	atomic64_inc(&rf->ctx->stats.replay_bad_lines);
 	pr_warn_ratelimited("replay: line %llu skipped: %s\n", lineno, why);
 }
 
 static void push_sample(struct replay_file *rf, const struct vtier_sample *s)
 {
-	struct vtier_ringset *rs = &vtier_dev.replay_rings;
+	struct vtier_ringset *rs = &rf->ctx->replay_rings;
 
 	/*
-	 * Drain before one writer alone could fill a ring, so a replay is
-	 * lossless unless several writers race on the same CPU.
+	 * Let the consumer drain before one writer alone could fill a ring,
+	 * so a replay is lossless unless several writers race on one CPU.
 	 */
 	if (++rf->since_drain >= rs->slots / 2) {
-		vtier_drain();
+		vtier_core_sync(rf->ctx);
 		rf->since_drain = 0;
 	}
 	preempt_disable();
@@ -85,22 +82,20 @@ static void replay_line(struct replay_file *rf)
 	rf->len = 0;
 	rf->lineno++;
 	if (ret < 0) {
-		replay_bad(rf->lineno, why);
+		replay_bad(rf, rf->lineno, why);
 		return;
 	}
 	if (ret == 0)
 		return;
 	s.pfn = rec.gpa >> PAGE_SHIFT;
 	s.ts_ns = rec.ts_ns;
-	s.flags = rec.write ? VTIER_SAMPLE_WRITE : 0;
-	s.weight = 1;
 	push_sample(rf, &s);
 }
 
 /* Reject the line being collected; the rest of it is skipped. */
 static void replay_reject(struct replay_file *rf, const char *why)
 {
-	replay_bad(rf->lineno + 1, why);
+	replay_bad(rf, rf->lineno + 1, why);
 	rf->len = 0;
 	rf->skip_line = true;
 }
@@ -156,7 +151,7 @@ static ssize_t replay_write(struct file *file, const char __user *ubuf,
 		if (fatal_signal_pending(current))
 			break;
 	}
-	vtier_drain();
+	vtier_core_sync(rf->ctx);
 	rf->since_drain = 0;
 	mutex_unlock(&rf->lock);
 	return err ? err : (ssize_t)done;
@@ -169,6 +164,7 @@ static int replay_open(struct inode *inode, struct file *file)
 	rf = kzalloc(sizeof(*rf), GFP_KERNEL);
 	if (!rf)
 		return -ENOMEM;
+	rf->ctx = inode->i_private;
 	mutex_init(&rf->lock);
 	file->private_data = rf;
 	return nonseekable_open(inode, file);
@@ -181,39 +177,17 @@ static int replay_release(struct inode *inode, struct file *file)
 
 	if (rf->len && !rf->skip_line) {
 		replay_line(rf);
-		vtier_drain();
+		vtier_core_sync(rf->ctx);
 	}
 	mutex_destroy(&rf->lock);
 	kfree(rf);
 	return 0;
 }
 
-static const struct file_operations replay_fops = {
+const struct file_operations vtier_replay_fops = {
 	.owner = THIS_MODULE,
 	.open = replay_open,
 	.write = replay_write,
 	.release = replay_release,
 	/* no .llseek: ESPIPE (no_llseek, NULL since 6.0, is gone in 6.12) */
 };
-
-int vtier_replay_init(void)
-{
-	replay_dir = debugfs_create_dir("vtier", NULL);
-	if (IS_ERR(replay_dir)) {
-		/* The module still works; only trace replay is missing. */
-		pr_warn("debugfs unavailable (%ld); no replay file\n",
-			PTR_ERR(replay_dir));
-		replay_dir = NULL;
-		return 0;
-	}
-	debugfs_create_file("replay", 0200, replay_dir, NULL, &replay_fops);
-	vtier_inspect_init(replay_dir);
-	return 0;
-}
-
-void vtier_replay_exit(void)
-{
-	/* Waits for writers still inside replay_write(). */
-	debugfs_remove(replay_dir);
-	replay_dir = NULL;
-}

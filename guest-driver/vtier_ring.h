@@ -15,13 +15,13 @@
 #include <linux/types.h>
 #include <linux/cache.h>
 
-#define VTIER_SAMPLE_WRITE	BIT(0)		/* store access; else load */
-
+/*
+ * One sampled access: all the policy uses (it weighs reads and writes
+ * alike, docs/identification.md), so all a producer writes.
+ */
 struct vtier_sample {
 	u64 pfn;		/* guest page frame number */
 	u64 ts_ns;		/* sample time, in the sampler's clock */
-	u32 flags;		/* VTIER_SAMPLE_* */
-	u32 weight;		/* sampler-defined, e.g. latency; 1 for replay */
 };
 
 struct vtier_ring {

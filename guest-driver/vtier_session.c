@@ -1,8 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The vtier protocol as the guest speaks it (docs/protocol.md): HELLO,
- * wait for WELCOME, then HINTS batches (each answered by one ACK) and a
- * REPORT every report_ms; QUOTA may arrive at any time.  Every frame from
+ * The guest's protocol session (see vtier_session.h).  Every frame from
  * the host has passed vtier_hdr_check() before it gets here and is
  * decoded with vtier_decode(); anything invalid or out of order ends the
  * session with BYE(protocol error).
@@ -11,260 +9,239 @@
  * a slow host gets sent, and a batch left unacknowledged for ack_timeout_ms
  * shows that the host is gone even when the vsock link cannot tell.
  */
-#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+#ifdef __KERNEL__
+#include <linux/kernel.h>
+#else
+#include <stdio.h>
+#endif
 
-#include <linux/ioport.h>
-#include <linux/jiffies.h>
-#include <linux/kthread.h>
-#include <linux/minmax.h>
-#include <linux/mm.h>
-#include <linux/string.h>
+#include "vtier_session.h"
 
-#include "vtier_chan.h"
+#define LOG_LEN	96
 
-static int max_pfn_cb(struct resource *res, void *arg)
+static u64 min_u64(u64 a, u64 b)
 {
-	u64 *max = arg;
-	u64 end = (res->end + 1) >> PAGE_SHIFT;
-
-	if (end > *max)
-		*max = end;
-	return 0;
+	return a < b ? a : b;
 }
 
-/* One past the highest System RAM frame; walked each HELLO for hotplug. */
-static u64 guest_max_pfn(void)
+/* Time until deadline, at least 1 ms. */
+static u64 ms_until(u64 deadline, u64 now)
 {
-	u64 max = 0;
-
-	walk_iomem_res_desc(IORES_DESC_NONE,
-			    IORESOURCE_SYSTEM_RAM | IORESOURCE_BUSY,
-			    0, U64_MAX, &max, max_pfn_cb);
-	return max_t(u64, max, totalram_pages());
+	return deadline > now ? deadline - now : 1;
 }
 
-int vtier_session_bad_frame(struct vtier_chan *c, const char *why)
+int vtier_session_bad_frame(struct vtier_session *s, const char *why)
 {
-	atomic64_inc(&vtier_dev.stats.bad_frames);
-	pr_warn("bad frame from host: %s; closing connection\n", why);
-	c->bye_reason = VTIER_BYE_PROTOCOL;
+	s->ops->bad_frame(s->arg, why);
+	s->bye_reason = VTIER_BYE_PROTOCOL;
 	return -EPROTO;
 }
 
-int vtier_session_start(struct vtier_chan *c)
+int vtier_session_start(struct vtier_session *s, u64 now_ms,
+			const struct vtier_hello_info *hello)
 {
-	u64 ram = (u64)totalram_pages() << PAGE_SHIFT;
 	int len;
 
-	c->welcomed = false;
-	c->max_hints = 1;
-	c->n_inflight = 0;
-	c->max_pfn = guest_max_pfn();
-	c->welcome_by = jiffies + msecs_to_jiffies(vtier_handshake_timeout_ms);
-	len = vtier_enc_hello(c->tx_buf, VTIER_FRAME_MAX, ++c->tx_seq,
-			      vtier_dev.sampler, PAGE_SIZE, ram, c->max_pfn);
-	return len < 0 ? len : vtier_chan_send(c, len);
+	s->welcomed = 0;
+	s->kicked = 0;
+	s->hints_backlog = 0;
+	s->bye_reason = VTIER_BYE_SHUTDOWN;
+	s->tx_seq = 0;
+	s->max_hints = 1;
+	s->n_inflight = 0;
+	s->max_pfn = hello->max_pfn;
+	s->welcome_by = now_ms + s->par.handshake_timeout_ms;
+	len = vtier_enc_hello(s->tx_buf, VTIER_FRAME_MAX, ++s->tx_seq,
+			      hello->sampler, hello->page_size, hello->ram_bytes,
+			      hello->max_pfn);
+	return len < 0 ? len : s->ops->send(s->arg, s->tx_buf, (u32)len);
 }
 
-int vtier_session_bye(struct vtier_chan *c)
+int vtier_session_bye(struct vtier_session *s)
 {
-	int len = vtier_enc_bye(c->tx_buf, VTIER_FRAME_MAX, ++c->tx_seq,
-				c->bye_reason);
+	int len = vtier_enc_bye(s->tx_buf, VTIER_FRAME_MAX, ++s->tx_seq,
+				(u32)s->bye_reason);
 
-	return len < 0 ? len : vtier_chan_send(c, len);
+	return len < 0 ? len : s->ops->send(s->arg, s->tx_buf, (u32)len);
 }
 
-static int handle_ack(struct vtier_chan *c, const struct vtier_msg *m)
+static int handle_ack(struct vtier_session *s, const struct vtier_msg *m)
 {
-	struct vtier_stats *st = &vtier_dev.stats;
 	u64 total = (u64)m->ack.applied + m->ack.rejected + m->ack.deferred;
 	u32 i;
 
-	for (i = 0; i < c->n_inflight; i++)
-		if (c->inflight[i].seq == m->ack.batch_seq)
+	for (i = 0; i < s->n_inflight; i++)
+		if (s->inflight[i].seq == m->ack.batch_seq)
 			break;
-	if (i == c->n_inflight)
-		return vtier_session_bad_frame(c, "ACK for a batch not awaiting one");
-	if (total > c->inflight[i].count)
-		return vtier_session_bad_frame(c, "ACK counts exceed the batch size");
-	c->n_inflight--;
-	memmove(&c->inflight[i], &c->inflight[i + 1],
-		(c->n_inflight - i) * sizeof(c->inflight[0]));
-	atomic64_add(m->ack.applied, &st->hints_acked);
-	atomic64_add(m->ack.rejected, &st->hints_rejected);
-	atomic64_add(m->ack.deferred, &st->hints_deferred);
+	if (i == s->n_inflight)
+		return vtier_session_bad_frame(s, "ACK for a batch not awaiting one");
+	if (total > s->inflight[i].count)
+		return vtier_session_bad_frame(s, "ACK counts exceed the batch size");
+	s->n_inflight--;
+	memmove(&s->inflight[i], &s->inflight[i + 1],
+		(s->n_inflight - i) * sizeof(s->inflight[0]));
+	s->ops->acked(s->arg, m->ack.applied, m->ack.rejected,
+		      m->ack.deferred);
 	return 0;
 }
 
-static void handle_welcome(struct vtier_chan *c, const struct vtier_msg *m)
+static void handle_welcome(struct vtier_session *s, u64 now_ms,
+			   const struct vtier_msg *m)
 {
-	struct vtier_stats *st = &vtier_dev.stats;
-
-	c->welcomed = true;
-	c->hints_backlog = true;	/* flush what queued up while away */
-	c->max_hints = min_t(u32, m->welcome.max_hints, VTIER_MAX_HINTS);
-	c->next_report = jiffies + msecs_to_jiffies(vtier_report_ms);
-	atomic_set(&st->host_caps, m->welcome.caps);
-	atomic64_set(&st->quota_pages, m->welcome.quota_pages);
-	vtier_set_state(VTIER_STATE_CONNECTED);
-	pr_info("connected to host: caps %#x, quota %llu pages, max %u hints per batch\n",
-		m->welcome.caps, m->welcome.quota_pages, c->max_hints);
+	s->welcomed = 1;
+	s->hints_backlog = 1;	/* flush what queued up while away */
+	s->max_hints = m->welcome.max_hints < VTIER_MAX_HINTS ?
+		       m->welcome.max_hints : VTIER_MAX_HINTS;
+	s->next_report = now_ms + s->par.report_ms;
+	s->ops->welcome(s->arg, m->welcome.caps, m->welcome.quota_pages,
+			s->max_hints);
 }
 
-/* Handle the complete frame in rx_buf. */
-int vtier_session_frame(struct vtier_chan *c)
+int vtier_session_frame(struct vtier_session *s, u64 now_ms, u16 type,
+			u32 seq, const void *payload, u32 len)
 {
-	struct vtier_limits lim = { .max_pfn = c->max_pfn };
+	struct vtier_limits lim = { .max_pfn = s->max_pfn };
+	char line[LOG_LEN];
 	struct vtier_msg m;
 	const char *why;
 
-	if (vtier_decode(c->rx_type, c->rx_seq,
-			 c->rx_buf + sizeof(struct vtier_hdr), c->rx_len,
-			 &lim, &m, &why))
-		return vtier_session_bad_frame(c, why);
-	if (!c->welcomed && m.type != VTIER_MSG_WELCOME &&
+	if (vtier_decode(type, seq, payload, len, &lim, &m, &why))
+		return vtier_session_bad_frame(s, why);
+	if (!s->welcomed && m.type != VTIER_MSG_WELCOME &&
 	    m.type != VTIER_MSG_BYE)
-		return vtier_session_bad_frame(c, "first frame is not WELCOME");
+		return vtier_session_bad_frame(s, "first frame is not WELCOME");
 
 	switch (m.type) {
 	case VTIER_MSG_WELCOME:
-		if (c->welcomed)
-			return vtier_session_bad_frame(c, "second WELCOME");
-		handle_welcome(c, &m);
+		if (s->welcomed)
+			return vtier_session_bad_frame(s, "second WELCOME");
+		handle_welcome(s, now_ms, &m);
 		return 0;
 	case VTIER_MSG_QUOTA:
-		atomic64_set(&vtier_dev.stats.quota_pages, m.quota.quota_pages);
+		s->ops->quota(s->arg, m.quota.quota_pages);
 		return 0;
 	case VTIER_MSG_ACK:
-		return handle_ack(c, &m);
+		return handle_ack(s, &m);
 	case VTIER_MSG_BYE:
-		pr_info("host ended the session (BYE reason %u)\n",
-			m.bye.reason);
-		c->bye_reason = -1;
+		snprintf(line, sizeof(line),
+			 "host ended the session (BYE reason %u)", m.bye.reason);
+		s->ops->log(s->arg, 0, line);
+		s->bye_reason = -1;
 		return -ECONNRESET;
 	default:
-		return vtier_session_bad_frame(c, "message type not sent by a host");
+		return vtier_session_bad_frame(s, "message type not sent by a host");
 	}
 }
 
 /*
- * True when queued hints should go out now: a drain pass finished, a full
- * batch is waiting, or an earlier send stopped at the ACK window.  Hints
- * are not sent one by one as the drain produces them, so batches fill up.
+ * True when queued hints should go out now: a consumer pass queued some,
+ * a full batch is waiting, or an earlier send stopped at the ACK window.
+ * Hints are not sent one by one as the consumer makes them, so batches
+ * fill up.
  */
-bool vtier_session_wants_send(struct vtier_chan *c)
+int vtier_session_wants_send(struct vtier_session *s)
 {
-	if (!c->welcomed || c->n_inflight >= VTIER_INFLIGHT_MAX)
-		return false;
-	return atomic_read(&vtier_hints_kick) || c->hints_backlog ||
-	       vtier_hintq_len(&vtier_dev.hintq) >= c->max_hints;
+	if (!s->welcomed || s->n_inflight >= VTIER_INFLIGHT_MAX)
+		return 0;
+	return s->kicked || s->hints_backlog ||
+	       s->ops->hints_len(s->arg) >= s->max_hints;
 }
 
-static int send_hints(struct vtier_chan *c)
+static int send_hints(struct vtier_session *s, u64 now_ms)
 {
-	struct vtier_limits lim = { .max_pfn = c->max_pfn };
-	struct vtier_hintq *q = &vtier_dev.hintq;
+	struct vtier_limits lim = { .max_pfn = s->max_pfn };
 	struct vtier_inflight *f;
 	u32 i, n, keep;
 	u64 pos;
 	int len, err;
 
-	while (c->n_inflight < VTIER_INFLIGHT_MAX &&
-	       (n = vtier_hintq_peek(q, c->batch, c->max_hints, &pos))) {
+	while (s->n_inflight < VTIER_INFLIGHT_MAX &&
+	       (n = s->ops->hints_peek(s->arg, s->batch, s->max_hints, &pos))) {
 		/*
 		 * One hint failing the shared check (e.g. reaching past HELLO's
 		 * max_pfn: hot-added RAM) makes the host refuse the frame.
 		 */
-		for (i = 0, keep = 0; i < n; i++) {
-			if (!vtier_hint_check(&c->batch[i], &lim))
-				c->batch[keep++] = c->batch[i];
-			else
-				atomic64_inc(&vtier_dev.stats.hints_dropped);
-		}
+		for (i = 0, keep = 0; i < n; i++)
+			if (!vtier_hint_check(&s->batch[i], &lim))
+				s->batch[keep++] = s->batch[i];
+		if (keep < n)
+			s->ops->dropped(s->arg, n - keep);
 		if (keep) {
-			len = vtier_enc_hints(c->tx_buf, VTIER_FRAME_MAX,
-					      c->tx_seq + 1, c->batch, keep);
+			len = vtier_enc_hints(s->tx_buf, VTIER_FRAME_MAX,
+					      s->tx_seq + 1, s->batch, keep);
 			if (len < 0)
 				return len;
-			err = vtier_chan_send(c, len);
+			err = s->ops->send(s->arg, s->tx_buf, (u32)len);
 			if (err)
 				return err;
-			c->tx_seq++;
-			f = &c->inflight[c->n_inflight++];
-			f->seq = c->tx_seq;
+			s->tx_seq++;
+			f = &s->inflight[s->n_inflight++];
+			f->seq = s->tx_seq;
 			f->count = keep;
-			f->sent = jiffies;
-			atomic64_add(keep, &vtier_dev.stats.hints_sent);
+			f->sent_ms = now_ms;
+			s->ops->sent(s->arg, keep);
 		}
-		vtier_hintq_commit(q, pos, n);
-		if (kthread_should_stop())
-			break;
+		s->ops->hints_commit(s->arg, pos, n);
 	}
-	c->hints_backlog = vtier_hintq_len(q) != 0;
+	s->hints_backlog = s->ops->hints_len(s->arg) != 0;
 	return 0;
 }
 
-static int send_report(struct vtier_chan *c)
+static int send_report(struct vtier_session *s)
 {
-	struct vtier_policy_summary s;
-	u32 epoch_ms = vtier_epoch_ms;
+	struct vtier_policy_summary sum;
+	u32 epoch_ms;
+	u64 samples;
 	int len;
 
-	vtier_policy_snapshot(&s);
-	if (s.epochs)
-		epoch_ms = (u32)(s.epoch_ns / NSEC_PER_MSEC);
-	len = vtier_enc_report(c->tx_buf, VTIER_FRAME_MAX, ++c->tx_seq,
-			       vtier_policy_sample_rate(&s), epoch_ms,
-			       min(s.pages, c->max_pfn),
-			       atomic64_read(&vtier_dev.stats.samples), s.hist);
-	return len < 0 ? len : vtier_chan_send(c, len);
+	epoch_ms = s->ops->summary(s->arg, &sum, &samples);
+	len = vtier_enc_report(s->tx_buf, VTIER_FRAME_MAX, ++s->tx_seq,
+			       vtier_policy_sample_rate(&sum), epoch_ms,
+			       min_u64(sum.pages, s->max_pfn), samples,
+			       sum.hist);
+	return len < 0 ? len : s->ops->send(s->arg, s->tx_buf, (u32)len);
 }
 
-static long jiffies_until(unsigned long deadline)
+int vtier_session_tick(struct vtier_session *s, u64 now_ms, u64 *timeout_ms)
 {
-	return max((long)(deadline - jiffies), 1L);
-}
-
-/*
- * Do whatever is due: send hints and reports, enforce the WELCOME and ACK
- * deadlines.  *timeout is set to the time until the next deadline.
- */
-int vtier_session_tick(struct vtier_chan *c, long *timeout)
-{
-	unsigned long ack_by;
+	char line[LOG_LEN];
+	u64 ack_by;
 	int err;
 
-	if (!c->welcomed) {
-		if (time_after_eq(jiffies, c->welcome_by)) {
-			pr_warn("no WELCOME within %u ms; closing connection\n",
-				vtier_handshake_timeout_ms);
+	if (!s->welcomed) {
+		if (now_ms >= s->welcome_by) {
+			snprintf(line, sizeof(line),
+				 "no WELCOME within %u ms; closing connection",
+				 s->par.handshake_timeout_ms);
+			s->ops->log(s->arg, 1, line);
 			return -ETIMEDOUT;
 		}
-		*timeout = jiffies_until(c->welcome_by);
+		*timeout_ms = ms_until(s->welcome_by, now_ms);
 		return 0;
 	}
-	if (vtier_session_wants_send(c)) {
-		atomic_set(&vtier_hints_kick, 0);
-		err = send_hints(c);
+	if (vtier_session_wants_send(s)) {
+		s->kicked = 0;
+		err = send_hints(s, now_ms);
 		if (err)
 			return err;
 	}
-	if (time_after_eq(jiffies, c->next_report)) {
-		err = send_report(c);
+	if (now_ms >= s->next_report) {
+		err = send_report(s);
 		if (err)
 			return err;
-		c->next_report = jiffies + msecs_to_jiffies(vtier_report_ms);
+		s->next_report = now_ms + s->par.report_ms;
 	}
-	*timeout = jiffies_until(c->next_report);
-	if (c->n_inflight) {
-		ack_by = c->inflight[0].sent +
-			 msecs_to_jiffies(vtier_ack_timeout_ms);
-		if (time_after_eq(jiffies, ack_by)) {
-			pr_warn("no ACK for HINTS %u within %u ms; host gone?\n",
-				c->inflight[0].seq, vtier_ack_timeout_ms);
+	*timeout_ms = ms_until(s->next_report, now_ms);
+	if (s->n_inflight) {
+		ack_by = s->inflight[0].sent_ms + s->par.ack_timeout_ms;
+		if (now_ms >= ack_by) {
+			snprintf(line, sizeof(line),
+				 "no ACK for HINTS %u within %u ms; host gone?",
+				 s->inflight[0].seq, s->par.ack_timeout_ms);
+			s->ops->log(s->arg, 1, line);
 			return -ETIMEDOUT;
 		}
-		*timeout = min(*timeout, jiffies_until(ack_by));
+		*timeout_ms = min_u64(*timeout_ms, ms_until(ack_by, now_ms));
 	}
 	return 0;
 }
