@@ -42,6 +42,44 @@ static void fmt_path(char *dst, const char *fmt, ...)
 	va_end(ap);
 }
 
+/*
+ * The guest kernel, QEMU and initramfs that run-guest.sh picks (from
+ * VTIER_KERNEL and VTIER_QEMU, qemu-configs/platform.sh), printed as a TAP
+ * comment in every test, so every result says what it ran on.  0 or -1.
+ */
+static int read_platform(struct e2e *e)
+{
+	char cmd[PATH_MAX + 64], line[PATH_MAX + 64];
+	bool kernel = false, qemu = false, initrd = false;
+	FILE *p;
+
+	snprintf(cmd, sizeof(cmd), "'%s/qemu-configs/run-guest.sh' --platform",
+		 e->root);
+	p = popen(cmd, "r");
+	if (!p)
+		return -1;
+	while (fgets(line, sizeof(line), p)) {
+		line[strcspn(line, "\n")] = '\0';
+		if (!strncmp(line, "kernel ", 7))
+			kernel = snprintf(e->kver, sizeof(e->kver), "%s",
+					  line + 7) < (int)sizeof(e->kver);
+		else if (!strncmp(line, "qemu ", 5))
+			qemu = snprintf(e->qemu_version, sizeof(e->qemu_version),
+					"%.*s", (int)strcspn(line + 5, " "),
+					line + 5) < (int)sizeof(e->qemu_version);
+		else if (!strncmp(line, "initrd ", 7))
+			initrd = snprintf(e->initrd, sizeof(e->initrd), "%s",
+					  line + 7) < (int)sizeof(e->initrd);
+	}
+	if (pclose(p) != 0 || !kernel || !qemu || !initrd) {
+		fprintf(stderr, "# e2e: %s failed\n", cmd);
+		return -1;
+	}
+	fprintf(stderr, "# e2e platform: linux %s, qemu %s\n", e->kver,
+		e->qemu_version);
+	return 0;
+}
+
 int e2e_init(struct e2e *e, const char *name)
 {
 	static bool atexit_done;
@@ -60,7 +98,6 @@ int e2e_init(struct e2e *e, const char *name)
 	}
 	fmt_path(e->vu_sock, "%s/vm0.sock", e->dir);
 	fmt_path(e->control, "%s/control.sock", e->dir);
-	fmt_path(e->initrd, "%s/build/initramfs.cpio.gz", e->root);
 	fmt_path(e->vtierd, "%s/build/bin/vtierd", e->root);
 	fmt_path(e->vtierctl, "%s/build/bin/vtierctl", e->root);
 	fmt_path(e->console.path, "%s/console.log", e->dir);
@@ -75,6 +112,8 @@ int e2e_init(struct e2e *e, const char *name)
 		atexit_done = true;
 	}
 
+	if (read_platform(e))
+		return -1;
 	/* Cheap when nothing changed; picks up a freshly built vtier.ko. */
 	snprintf(cmd, sizeof(cmd), "'%s/scripts/mkinitramfs.sh' '%s' >&2",
 		 e->root, e->initrd);

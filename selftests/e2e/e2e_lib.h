@@ -36,7 +36,9 @@ struct e2e {
 	char dir[PATH_MAX];		/* this test's temporary directory */
 	char vu_sock[PATH_MAX];		/* vhost-user socket, dir/vm0.sock */
 	char control[PATH_MAX];		/* vtierd control, dir/control.sock */
-	char initrd[PATH_MAX];		/* build/initramfs.cpio.gz */
+	char initrd[PATH_MAX];		/* the kernel's initramfs in build/ */
+	char kver[64];			/* guest kernel (VTIER_KERNEL) */
+	char qemu_version[32];		/* QEMU's version (VTIER_QEMU) */
 	char vtierd[PATH_MAX];		/* build/bin/vtierd */
 	char vtierctl[PATH_MAX];	/* build/bin/vtierctl */
 	pid_t vtierd_pid, qemu_pid;	/* 0: not running */
