@@ -13,7 +13,8 @@
 #     bookworm-backports' QEMU (10.0) into build/qemu-10.0/ and record the
 #     QEMU versions in build/qemu.env (qemu-configs/platform.sh reads both).
 #  3. kselftest_harness.h + kselftest.h into build/ksft/ and checkpatch.pl
-#     with its data files into build/checkpatch/scripts/, from linux-source-6.1.
+#     with its data files into build/checkpatch/scripts/, from linux-source-6.1;
+#     6.12's checkpatch into build/checkpatch-6.12/scripts/.
 #  4. The Debian packages of the guest workloads, downloaded and unpacked
 #     (never installed) under build/guestwl/ by tools/guestwl/fetch-debs.sh.
 #
@@ -30,7 +31,7 @@ log() { echo "deps: $*"; }
 die() { echo "deps: ERROR: $*" >&2; exit 1; }
 
 PACKAGES=(gcc make libc6-dev qemu-system-x86 busybox-static cpio libnuma-dev
-	  libjansson-dev kmod xz-utils zstd linux-source-6.1 sparse clang
+	  libjansson-dev kmod xz-utils zstd linux-source-6.1 linux-source-6.12 sparse clang
 	  perl dpkg-dev zlib1g-dev valgrind gnuplot-nox python3 dwarves dkms mandoc libvirt-clients libxml2-utils systemd)
 
 APT_UPDATED=0
@@ -283,6 +284,27 @@ else
 		mv -f "$tmp/scripts/$f" "$BUILD/checkpatch/scripts/$f"
 	done
 	chmod +x "$BUILD/checkpatch/scripts/checkpatch.pl"
+fi
+# The newest guest kernel's checkpatch too (selftests/static/module_checks.sh
+# runs both): linux-source-6.12, from bookworm's security updates.
+SRC_TAR_NEW=/usr/src/linux-source-6.12.tar.xz
+CP_NEW=$BUILD/checkpatch-6.12/scripts
+need_extract=0
+for f in "${CP_FILES[@]}"; do
+	[ -s "$CP_NEW/$f" ] || need_extract=1
+done
+if [ "$need_extract" = 0 ]; then
+	log "checkpatch of 6.12: present"
+else
+	[ -f "$SRC_TAR_NEW" ] || die "$SRC_TAR_NEW missing (package linux-source-6.12)"
+	top=$(tar -tJf "$SRC_TAR_NEW" 2>/dev/null | head -n1 | cut -d/ -f1) || true
+	[ -n "$top" ] || die "cannot read $SRC_TAR_NEW"
+	log "extracting ${CP_FILES[*]} from $SRC_TAR_NEW"
+	mkdir -p "$CP_NEW"
+	tar -xJf "$SRC_TAR_NEW" -C "$CP_NEW" --strip-components=2 \
+		"${CP_FILES[@]/#/$top/scripts/}" ||
+		die "extracting from $SRC_TAR_NEW failed"
+	chmod +x "$CP_NEW/checkpatch.pl"
 fi
 # kselftest_harness.h includes "kselftest.h" from its own directory, so both
 # live side by side in build/ksft and -I build/ksft is all a test needs.
