@@ -219,7 +219,7 @@ static json_t *error_reply(const char *fmt, const char *arg)
 	return json_pack("{s:s}", "error", msg);
 }
 
-/* Optional non-negative integer field; 0 absent, 1 set, -1 bad. */
+/* Optional non-negative integer field; 0 absent, 1 set, -EINVAL bad. */
 static int opt_u64(json_t *req, const char *k, uint64_t *v)
 {
 	json_t *j = json_object_get(req, k);
@@ -227,7 +227,7 @@ static int opt_u64(json_t *req, const char *k, uint64_t *v)
 	if (!j)
 		return 0;
 	if (!json_is_integer(j) || json_integer_value(j) < 0)
-		return -1;
+		return -EINVAL;
 	*v = (uint64_t)json_integer_value(j);
 	return 1;
 }

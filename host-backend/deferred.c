@@ -2,6 +2,7 @@
 /* Deferred promotions and the "wanted fast" bitmap (see deferred.h). */
 #include "deferred.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,7 +15,7 @@ int deferred_attach(struct deferred *d, uint64_t max_pfn, uint32_t cap)
 	d->q = calloc(cap ? cap : 1, sizeof(*d->q));
 	if (!d->want || !d->q) {
 		deferred_detach(d);
-		return -1;
+		return -ENOMEM;
 	}
 	d->max_pfn = max_pfn;
 	d->cap = cap ? cap : 1;

@@ -36,7 +36,7 @@ struct deferred {
 	uint64_t dropped;	/* oldest entries dropped from a full FIFO */
 };
 
-/* 0, or -1 without memory (then nothing is remembered). */
+/* 0, or -ENOMEM (then nothing is remembered). */
 int deferred_attach(struct deferred *d, uint64_t max_pfn, uint32_t cap);
 void deferred_detach(struct deferred *d);
 /* A hint's 2^order frames are wanted fast (promote) or not any more. */

@@ -15,6 +15,7 @@
  * that (faulted in between two scans) are moved to the slow node, so the
  * first ones seen stay and the newest go.
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -31,11 +32,11 @@ int placement_first_touch(struct placement *pl,
 	struct place_ft *ft = &pl->ft;
 
 	if (!pl->fast)
-		return -1;
+		return -ENODEV;
 	free(ft->seen);
 	ft->seen = bitmap_alloc(pl->max_pfn);
 	if (!ft->seen)
-		return -1;
+		return -ENOMEM;
 	ft->on = true;
 	ft->ops = ops;
 	ft->cursor = 0;
@@ -86,7 +87,7 @@ static void move_excess(struct placement *pl, const uint64_t *addr,
 
 /*
  * Frames [g, g + c): record newly present pages.  Returns the pages
- * queried, or -1 if over *budget (then nothing was done).
+ * queried, or -EAGAIN if over *budget (then nothing was done).
  */
 static int scan_chunk(struct placement *pl, uint64_t g, unsigned int c,
 		      unsigned int budget)
@@ -110,7 +111,7 @@ static int scan_chunk(struct placement *pl, uint64_t g, unsigned int c,
 	if (!n)
 		return 0;
 	if (n > budget)
-		return -1;
+		return -EAGAIN;
 	if (h->mover->query(h->mover, pl->pid, addr, n, node))
 		return (int)n;
 	for (i = 0; i < n; i++) {

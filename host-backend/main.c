@@ -245,7 +245,7 @@ bad:
 	return -EINVAL;
 }
 
-/* --balance and friends; 0, or -1 after saying what is wrong. */
+/* --balance and friends; 0, or -EINVAL after saying what is wrong. */
 static int parse_balance_opt(struct balance_opts *o, int c, const char *arg)
 {
 	uint64_t v;

@@ -4,6 +4,7 @@
  */
 #include "memtab.h"
 
+#include <errno.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -60,12 +61,12 @@ int memtab_set(struct memtab *mt, const struct memtab_region_desc *d,
 	memtab_clear(mt);
 	if (n == 0 || n > MEMTAB_MAX_REGIONS) {
 		*why = "bad number of memory regions";
-		return -1;
+		return -EINVAL;
 	}
 	for (i = 0; i < n; i++) {
 		*why = region_check(d, i);
 		if (*why)
-			return -1;
+			return -EINVAL;
 	}
 	for (i = 0; i < n; i++) {
 		struct mem_region *r = &mt->r[i];
@@ -81,7 +82,7 @@ int memtab_set(struct memtab *mt, const struct memtab_region_desc *d,
 			mt->n = i;
 			memtab_clear(mt);
 			*why = "cannot mmap memory region";
-			return -1;
+			return -ENOMEM;
 		}
 		r->hva = (uint8_t *)r->map + lead;
 		mt->n = i + 1;
@@ -100,7 +101,7 @@ int memtab_find_gpa(const struct memtab *mt, uint64_t gpa, uint64_t len)
 		    len <= d->size - (gpa - d->gpa))
 			return (int)i;
 	}
-	return -1;
+	return -ENOENT;
 }
 
 void *memtab_uaddr_to_hva(const struct memtab *mt, uint64_t uaddr,
@@ -124,16 +125,16 @@ int memtab_gpa_pieces(const struct memtab *mt, uint64_t gpa, uint64_t len,
 	int n = 0;
 
 	if (gpa + len < gpa)
-		return -1;
+		return -EFAULT;
 	while (len) {
 		const struct memtab_region_desc *d;
 		uint64_t off, chunk;
 		int ri = memtab_find_gpa(mt, gpa, 1);
 
 		if (ri < 0)
-			return -1;
+			return -EFAULT;
 		if (n >= max)
-			return -2;
+			return -E2BIG;
 		d = &mt->r[ri].d;
 		off = gpa - d->gpa;
 		chunk = d->size - off < len ? d->size - off : len;
@@ -156,7 +157,7 @@ int memtab_read(const struct memtab *mt, uint64_t gpa, void *buf,
 	int i, n = memtab_gpa_pieces(mt, gpa, len, p, MEMTAB_MAX_REGIONS);
 
 	if (n < 0)
-		return -1;
+		return n;
 	for (i = 0; i < n; i++) {
 		memcpy(dst, p[i].hva, p[i].len);
 		dst += p[i].len;

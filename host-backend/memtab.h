@@ -45,13 +45,13 @@ void memtab_clear(struct memtab *mt);
 
 /*
  * Replace the table: validate the regions, mmap each fd.  The fds stay
- * owned by the caller.  On failure the table is left empty and *why says
- * what was wrong.
+ * owned by the caller.  0, or -EINVAL/-ENOMEM: the table is left empty
+ * and *why says what was wrong.
  */
 int memtab_set(struct memtab *mt, const struct memtab_region_desc *d,
 	       unsigned int n, const int *fds, const char **why);
 
-/* Region containing [gpa, gpa + len), or -1. */
+/* Region containing [gpa, gpa + len), or -ENOENT. */
 int memtab_find_gpa(const struct memtab *mt, uint64_t gpa, uint64_t len);
 
 /* vtierd's address for a VMM-virtual range inside one region, or NULL. */
@@ -60,13 +60,13 @@ void *memtab_uaddr_to_hva(const struct memtab *mt, uint64_t uaddr,
 
 /*
  * Split guest-physical [gpa, gpa + len) into pieces, following adjacent
- * regions.  Returns the number of pieces, -1 if any byte is outside
- * guest RAM, or -2 if more than max pieces would be needed.
+ * regions.  Returns the number of pieces, -EFAULT if any byte is outside
+ * guest RAM, or -E2BIG if more than max pieces would be needed.
  */
 int memtab_gpa_pieces(const struct memtab *mt, uint64_t gpa, uint64_t len,
 		      struct mem_piece *out, int max);
 
-/* Copy guest-physical [gpa, gpa + len) to buf; 0 or -1 (outside RAM). */
+/* Copy guest-physical [gpa, gpa + len) to buf; 0, or -EFAULT/-E2BIG. */
 int memtab_read(const struct memtab *mt, uint64_t gpa, void *buf,
 		uint32_t len);
 

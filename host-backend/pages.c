@@ -2,6 +2,7 @@
 /* Open-addressing hash table of translated frames, grown by doubling. */
 #include "pages.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -41,7 +42,7 @@ static int grow(struct page_table *pt)
 	struct page_entry *slot = calloc(cap, sizeof(*slot));
 
 	if (!slot)
-		return -1;
+		return -ENOMEM;
 	for (i = 0; i < pt->cap; i++)
 		if (pt->slot[i].used)
 			*find_slot(slot, cap, pt->slot[i].gpfn) = pt->slot[i];

@@ -2,6 +2,7 @@
 /* Placement accounting, quota, rate limits and the wait queue. */
 #include "placement.h"
 
+#include <errno.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -77,7 +78,7 @@ int placement_attach(struct placement *pl, pid_t pid, uint64_t max_pfn,
 	if (!pl->fast || !pl->q ||
 	    deferred_attach(&pl->def, max_pfn, h->deferred_max)) {
 		placement_detach(pl);
-		return -1;
+		return -ENOMEM;
 	}
 	pl->pid = pid;
 	pl->max_pfn = max_pfn;
@@ -186,8 +187,8 @@ static void note_moved(struct placement *pl, const struct place_req *r,
 
 /*
  * Addresses of the frames of r that need to move (for a promotion: those
- * not already counted as fast).  Returns the count, or -1 when a frame is
- * not guest RAM (any more).
+ * not already counted as fast).  Returns the count, or -ENOENT when a
+ * frame is not guest RAM (any more).
  */
 static int collect(struct placement *pl, const struct place_req *r,
 		   uint64_t *addr, uint64_t *gpfn)
@@ -196,13 +197,13 @@ static int collect(struct placement *pl, const struct place_req *r,
 	int n = 0;
 
 	if (r->gpfn >= pl->max_pfn || frames > pl->max_pfn - r->gpfn)
-		return -1;
+		return -ENOENT;
 	for (i = 0; i < frames; i++) {
 		if (r->action == VTIER_HINT_PROMOTE &&
 		    placement_fast(pl, r->gpfn + i))
 			continue;
 		if (pl->xlate(pl->xlate_ctx, r->gpfn + i, &addr[n]))
-			return -1;
+			return -ENOENT;
 		gpfn[n++] = r->gpfn + i;
 	}
 	return n;

@@ -68,7 +68,7 @@ struct place_stats {
 	int last_errno;
 };
 
-/* Gives the VMM's address of guest frame gpfn; 0, or -1 if not RAM. */
+/* Gives the VMM's address of guest frame gpfn; 0, or -ENOENT if not RAM. */
 typedef int (*place_xlate_fn)(void *ctx, uint64_t gpfn, uint64_t *vmm_addr);
 
 /*
@@ -78,7 +78,7 @@ typedef int (*place_xlate_fn)(void *ctx, uint64_t gpfn, uint64_t *vmm_addr);
 struct place_ft_ops {
 	/*
 	 * Which of the n frames from gpfn have memory behind them (vec[i]
-	 * bit 0, as mincore(2)); frames that are not RAM give 0.  0 or -1.
+	 * bit 0, as mincore(2)); frames that are not RAM give 0.  0 or -errno.
 	 */
 	int (*resident)(void *ctx, uint64_t gpfn, unsigned int n, uint8_t *vec);
 	/* Pages the VMM faults in from now on go to node (shared policy). */
@@ -141,7 +141,7 @@ void place_host_init(struct place_host *h, struct mover *mv, int fast_node,
 		     int slow_node);
 void placement_init(struct placement *pl, struct place_host *h,
 		    uint64_t quota_pages);
-/* A VMM with guest RAM below max_pfn attached.  0 or -1 (no memory). */
+/* A VMM with guest RAM below max_pfn attached.  0 or -ENOMEM. */
 int placement_attach(struct placement *pl, pid_t pid, uint64_t max_pfn,
 		     place_xlate_fn xlate, void *ctx, uint64_t now_ns);
 /* The VMM went away: its pages leave the pool, waiting hints are dropped. */
@@ -179,7 +179,7 @@ uint64_t placement_demote_oldest(struct placement *pl, uint64_t n,
  * pages first touched while it holds less than its quota (and the pool
  * has room) are counted as fast, later ones go to the slow node, and a
  * promotion without room evicts the oldest fast frame the guest does not
- * want.  Sets the policy at once.  0, or -1 without memory.
+ * want.  Sets the policy at once.  0, -ENODEV (not attached) or -ENOMEM.
  */
 int placement_first_touch(struct placement *pl,
 			  const struct place_ft_ops *ops);

@@ -2,6 +2,7 @@
 /* Fast frames of a VM and their promotion order (see residency.h). */
 #include "residency.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -99,7 +100,7 @@ int residency_attach(struct residency *r, uint64_t max_pfn,
 	r->bits = bitmap_alloc(max_pfn);
 	if (!r->bits || deferred_attach(&r->def, max_pfn, defer_cap)) {
 		residency_detach(r);
-		return -1;
+		return -ENOMEM;
 	}
 	r->max_pfn = max_pfn;
 	return 0;

@@ -45,7 +45,7 @@ struct residency {
 };
 
 /*
- * 0, or -1 without memory (then nothing is tracked).  defer_cap: deferred
+ * 0, or -ENOMEM (then nothing is tracked).  defer_cap: deferred
  * promotions remembered (--deferred-max).
  */
 int residency_attach(struct residency *r, uint64_t max_pfn,

@@ -13,11 +13,11 @@ int parse_size(const char *s, uint64_t *bytes)
 
 	/* strtoull would take leading blanks, signs and wrap "-1". */
 	if (!isdigit((unsigned char)*s))
-		return -1;
+		return -EINVAL;
 	errno = 0;
 	v = strtoull(s, &end, 0);
 	if (errno || end == s)
-		return -1;
+		return -EINVAL;
 	switch (*end) {
 	case 'T': case 't': shift = 40; end++; break;
 	case 'G': case 'g': shift = 30; end++; break;
@@ -25,7 +25,7 @@ int parse_size(const char *s, uint64_t *bytes)
 	case 'K': case 'k': shift = 10; end++; break;
 	}
 	if (*end || (shift && v > (~0ull >> shift)))
-		return -1;
+		return -EINVAL;
 	*bytes = (uint64_t)v << shift;
 	return 0;
 }

@@ -7,7 +7,7 @@
 
 /*
  * A number (decimal or 0x-hex, starting with a digit) with an optional
- * K/M/G/T suffix (powers of 2) into *bytes; 0, or -1 when malformed or
+ * K/M/G/T suffix (powers of 2) into *bytes; 0, or -EINVAL when malformed or
  * too large for 64 bits.
  */
 int parse_size(const char *s, uint64_t *bytes);

@@ -78,7 +78,7 @@ static int xlate(void *ctx, uint64_t gpfn, uint64_t *vmm_addr)
 	int ri = memtab_find_gpa(tv->mem, gpa, PLACE_PAGE_SIZE);
 
 	if (ri < 0)
-		return -1;
+		return ri;
 	*vmm_addr = tv->mem->r[ri].d.uaddr + (gpa - tv->mem->r[ri].d.gpa);
 	return 0;
 }
@@ -160,7 +160,7 @@ static int ft_resident(void *ctx, uint64_t gpfn, unsigned int n,
 		p = r->hva + (a - r->d.gpa);
 		if (((uintptr_t)p & (PLACE_PAGE_SIZE - 1)) ||
 		    mincore(p, b - a, vec + ((a - lo) >> PLACE_PAGE_SHIFT)))
-			return -1;
+			return -EINVAL;
 	}
 	return 0;
 }

@@ -79,8 +79,11 @@ static int vu_reply(struct vu_dev *dev, const struct vu_msg *req, const void *p,
 	memcpy(buf + VU_HDR_SIZE, p, size);
 	if (send(dev->conn_fd, buf, VU_HDR_SIZE + size, MSG_NOSIGNAL) !=
 	    (ssize_t)(VU_HDR_SIZE + size)) {
-		vlog_error(dev->log, "vhost-user: cannot send reply: %s", strerror(errno));
-		return -1;
+		int err = errno ? -errno : -EIO;
+
+		vlog_error(dev->log, "vhost-user: cannot send reply: %s",
+			   strerror(-err));
+		return err;
 	}
 	return 0;
 }
@@ -90,7 +93,7 @@ static int reply_u64(struct vu_dev *dev, const struct vu_msg *m, uint64_t v)
 	return vu_reply(dev, m, &v, sizeof(v));
 }
 
-/* Read one message with its fds; -1 on EOF or a malformed message. */
+/* Read one message with its fds; -ECONNRESET on EOF, -EPROTO if malformed. */
 static int vu_read(struct vu_dev *dev, struct vu_msg *m)
 {
 	char cbuf[CMSG_SPACE(VU_MAX_FDS * sizeof(int))];
@@ -113,21 +116,21 @@ static int vu_read(struct vu_dev *dev, struct vu_msg *m)
 		}
 	}
 	if (n == 0)
-		return -1;
+		return -ECONNRESET;
 	if (n != VU_HDR_SIZE || (mh.msg_flags & MSG_CTRUNC)) {
 		vlog_error(dev->log, "vhost-user: short or truncated message header");
-		return -1;
+		return -EPROTO;
 	}
 	if (m->hdr.size > VU_MAX_PAYLOAD) {
 		vlog_error(dev->log, "vhost-user: request %u payload %u too large",
-			 m->hdr.request, m->hdr.size);
-		return -1;
+			   m->hdr.request, m->hdr.size);
+		return -EPROTO;
 	}
 	if (m->hdr.size && recv(dev->conn_fd, &m->p, m->hdr.size, MSG_WAITALL) !=
 	    (ssize_t)m->hdr.size) {
 		vlog_error(dev->log, "vhost-user: short payload for request %u",
-			 m->hdr.request);
-		return -1;
+			   m->hdr.request);
+		return -EPROTO;
 	}
 	return 0;
 }
@@ -207,7 +210,7 @@ static int on_get_config(struct vu_dev *dev, struct vu_msg *m)
 	if (m->hdr.size < 12 || size > sizeof(m->p.cfg.data) ||
 	    m->hdr.size != 12 + size) {
 		vlog_error(dev->log, "vhost-user: malformed GET_CONFIG");
-		return -1;
+		return -EPROTO;
 	}
 	/* The device's config space; read past it as zeros. */
 	for (i = 0; i < size; i++)
@@ -216,9 +219,12 @@ static int on_get_config(struct vu_dev *dev, struct vu_msg *m)
 	return vu_reply(dev, m, &m->p.cfg, m->hdr.size);
 }
 
+/* on_vring() answered the request itself (GET_VRING_BASE): no REPLY_ACK. */
+#define VU_REPLIED	(-EALREADY)
+
 /*
- * Requests for one vring; returns the REPLY_ACK status (0 ok) or -1 when a
- * reply was already sent.  *take is set when the handler keeps fds[0].
+ * Requests for one vring; returns the REPLY_ACK status (0 ok) or
+ * VU_REPLIED.  *take is set when the handler keeps fds[0].
  */
 static int on_vring(struct vu_dev *dev, struct vu_msg *m, bool *take)
 {
@@ -232,11 +238,11 @@ static int on_vring(struct vu_dev *dev, struct vu_msg *m, bool *take)
 
 	if (i >= VU_RINGS || m->hdr.size < 8) {
 		vlog_error(dev->log, "vhost-user: request %u for bad vring %u",
-			 m->hdr.request, i);
+			   m->hdr.request, i);
 		if (m->hdr.request == VU_GET_VRING_BASE) {
 			m->p.state.num = 0;
 			vu_reply(dev, m, &m->p.state, 8);
-			return -1;
+			return VU_REPLIED;
 		}
 		return 1;
 	}
@@ -276,7 +282,7 @@ static int on_vring(struct vu_dev *dev, struct vu_msg *m, bool *take)
 		device_reset(dev);
 		m->p.state.num = vr->last_avail;
 		vu_reply(dev, m, &m->p.state, 8);
-		return -1;
+		return VU_REPLIED;
 	case VU_SET_VRING_CALL:
 		close_fd(&vr->call_fd);
 		vr->call_fd = has_fd ? m->fds[0] : -1;
@@ -306,7 +312,7 @@ static int on_vring(struct vu_dev *dev, struct vu_msg *m, bool *take)
 	}
 }
 
-/* Handle one request; returns -1 to drop the connection. */
+/* Handle one request; negative: drop the connection. */
 static int vu_dispatch(struct vu_dev *dev, struct vu_msg *m)
 {
 	bool take = false;
@@ -346,7 +352,7 @@ static int vu_dispatch(struct vu_dev *dev, struct vu_msg *m)
 		ack = on_vring(dev, m, &take);
 		if (take)
 			m->fds[0] = -1;
-		if (ack < 0)
+		if (ack == VU_REPLIED)
 			return 0;
 		break;
 	default:

@@ -8,6 +8,7 @@
 #include "vring.h"
 
 #include <endian.h>
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -80,7 +81,7 @@ int vring_map(struct vring *vr, const struct memtab *mt, const char **why)
 			return 0;
 	}
 	vr->started = false;	/* never touch a stale mapping */
-	return -1;
+	return -EINVAL;
 }
 
 void vring_start(struct vring *vr)
@@ -98,7 +99,7 @@ fail(char *why, size_t why_len, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(why, why_len, fmt, ap);
 	va_end(ap);
-	return -1;
+	return -EINVAL;
 }
 
 /* Add one descriptor's buffer to the element after checking it. */
@@ -118,7 +119,7 @@ static int add_buffer(const struct memtab *mt, struct vring_elem *e,
 			    e->head, VRING_MAX_CHAIN_BYTES);
 	n = memtab_gpa_pieces(mt, d->addr, d->len, e->iov + e->n,
 			      VRING_MAX_PIECES - e->n);
-	if (n == -2)
+	if (n == -E2BIG)
 		return fail(why, why_len,
 			    "descriptor chain %u has more than %u buffers (a loop?)",
 			    e->head, VRING_MAX_PIECES);
@@ -199,7 +200,7 @@ int vring_pop(struct vring *vr, const struct memtab *mt, bool writable,
 			continue;
 		}
 		if (add_buffer(mt, e, &d, writable, why, why_len))
-			return -1;
+			return -EINVAL;
 		if (!(d.flags & VRING_DESC_F_NEXT))
 			break;
 		i = d.next;

@@ -2,7 +2,7 @@
 /*
  * Split virtqueue, device side.  The rings live in guest RAM, so every
  * index, descriptor and address read from them is checked before use; a
- * check that fails returns -1 with a reason and the caller marks the
+ * check that fails returns -EINVAL with a reason and the caller marks the
  * device broken.
  */
 #ifndef VTIERD_VRING_H
@@ -53,7 +53,7 @@ void vring_start(struct vring *vr);
 
 /*
  * Pop the next chain.  writable selects the direction every descriptor
- * must have.  Returns 1 with *e filled, 0 when the ring is empty, -1 on a
+ * must have.  Returns 1 with *e filled, 0 when the ring is empty, -EINVAL on a
  * guest error (reason in why, at least 128 bytes).
  */
 int vring_pop(struct vring *vr, const struct memtab *mt, bool writable,

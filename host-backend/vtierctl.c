@@ -176,7 +176,7 @@ static int parse_pages(const char *s, json_int_t *pages)
 	uint64_t bytes;
 
 	if (parse_size(s, &bytes))
-		return -1;
+		return -EINVAL;
 	*pages = (json_int_t)(bytes >> 12);
 	return 0;
 }
