@@ -10,8 +10,8 @@
  * build/lib/libvtiercore.a for tests, benchmarks and vtier-replay.  Types
  * come from the protocol's compat header, the only build difference.
  *
- * Not thread-safe: the caller serialises every call (the module's drain
- * lock).
+ * Not thread-safe: the caller serialises every call (in the module, the
+ * core's lock).
  */
 #ifndef VTIER_POLICY_H
 #define VTIER_POLICY_H

@@ -2,10 +2,10 @@
 /*
  * Per-CPU single-producer/single-consumer sample rings.
  *
- * Every sampler owns one ring set and pushes only into the ring of the CPU
- * it runs on, with preemption (or interrupts, for NMI samplers) disabled,
- * so each ring has exactly one producer.  One drain path, serialised by
- * its caller, is the single consumer of all rings.  The producer never
+ * Each producer (the running sampler, the replay file) has one ring set and
+ * pushes only into the ring of the CPU it runs on, with preemption (or
+ * interrupts, for NMI samplers) disabled, so each ring has exactly one
+ * producer.  The core's consumer worker is the single consumer of all.  The producer never
  * blocks or allocates: a full ring drops the sample and counts it.
  */
 #ifndef VTIER_RING_H
