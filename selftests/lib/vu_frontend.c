@@ -165,7 +165,7 @@ int vu_fe_realize(struct vu_fe *fe)
 	    get_u64(fe, VU_GET_PROTOCOL_FEATURES, &pf))
 		return -1;
 	/* QEMU keeps what it knows: MQ, REPLY_ACK, CONFIG, ... */
-	fe->protocol_features = pf & ((1ull << 0) | (1ull << 3) | (1ull << 9));
+	fe->protocol_features = pf & (VU_PF_MQ | VU_PF_REPLY_ACK | VU_PF_CONFIG);
 	if (set_u64(fe, VU_SET_PROTOCOL_FEATURES, fe->protocol_features, -1) ||
 	    get_u64(fe, VU_GET_QUEUE_NUM, &v) || v != 2 ||
 	    vu_fe_request(fe, VU_SET_OWNER, 0, NULL, 0, NULL, 0) ||
