@@ -37,12 +37,12 @@ static void scan_first_touch(struct tier_vm *tv, uint64_t now)
 	if (passes || !f->passes)
 		return;
 	vlog_info(tv->log, "first touch: first scan of %llu frames in %llu us: %llu pages fast (quota %llu), %llu slow, %llu moved to the slow node; policy node %d",
-	       (unsigned long long)tv->place.max_pfn,
-	       (unsigned long long)f->last_pass_us,
-	       (unsigned long long)f->fast,
-	       (unsigned long long)tv->place.quota_pages,
-	       (unsigned long long)f->slow, (unsigned long long)f->excess,
-	       tv->place.ft.node);
+		  (unsigned long long)tv->place.max_pfn,
+		  (unsigned long long)f->last_pass_us,
+		  (unsigned long long)f->fast,
+		  (unsigned long long)tv->place.quota_pages,
+		  (unsigned long long)f->slow, (unsigned long long)f->excess,
+		  tv->place.ft.node);
 }
 
 static void tick_ready(struct ev *ev, uint32_t events)

@@ -330,7 +330,7 @@ static int vu_dispatch(struct vu_dev *dev, struct vu_msg *m)
 	case VU_SET_FEATURES:
 		if (m->hdr.size < 8 || (m->p.u64 & ~VU_FEATURES)) {
 			vlog_error(dev->log, "vhost-user: unsupported features 0x%llx",
-				 (unsigned long long)m->p.u64);
+				   (unsigned long long)m->p.u64);
 			ack = 1;
 		} else {
 			dev->features = m->p.u64;

@@ -91,8 +91,8 @@ static void handle_rw(struct vsock_dev *d, struct vsock_flow *f,
 
 	if (in_flight > VSOCK_BUF_ALLOC || h->len > VSOCK_BUF_ALLOC - in_flight) {
 		vlog_error(d->vu.log, "vsock port %u: guest sent %u bytes with %u bytes of credit; resetting connection",
-			 f->guest_port, h->len,
-			 in_flight > VSOCK_BUF_ALLOC ? 0 : VSOCK_BUF_ALLOC - in_flight);
+			   f->guest_port, h->len,
+			   in_flight > VSOCK_BUF_ALLOC ? 0 : VSOCK_BUF_ALLOC - in_flight);
 		f->out_len = 0;
 		vsock_flow_close(f, false);
 		return;
@@ -184,8 +184,8 @@ static void handle_packet(struct vsock_dev *d, const uint8_t *pkt, uint32_t tota
 
 	if (d->vu.log->verbose > 1)
 		vlog_info(d->vu.log, "tx packet: op %u type %u len %u %llu:%u -> %llu:%u",
-		       h.op, h.type, h.len, (unsigned long long)h.src_cid,
-		       h.src_port, (unsigned long long)h.dst_cid, h.dst_port);
+			  h.op, h.type, h.len, (unsigned long long)h.src_cid,
+			  h.src_port, (unsigned long long)h.dst_cid, h.dst_port);
 	why = hdr_check(d, &h, total);
 	if (why) {
 		d->bad_packets++;
@@ -203,7 +203,7 @@ static void handle_packet(struct vsock_dev *d, const uint8_t *pkt, uint32_t tota
 		f = flow_new(d, &h);
 		if (!f) {
 			vlog_error(d->vu.log, "vsock: too many connections; refusing port %u",
-				 h.src_port);
+				   h.src_port);
 			reply_rst(d, &h);
 			return;
 		}
