@@ -81,6 +81,8 @@ suite_uri() {
 	apt-get indextargets --format '$(RELEASE) $(REPO_URI)' 2>/dev/null |
 		awk -v s="$1" '$1 == s { print $2; exit }'
 }
+# indextargets lists only what apt-get update has fetched before.
+[ -n "$(suite_uri bookworm)" ] || apt_update_once
 if [ -z "$(suite_uri "$BPO")" ]; then
 	# From the same archive as bookworm's own source.
 	uri=$(suite_uri bookworm)
