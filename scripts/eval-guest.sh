@@ -136,9 +136,13 @@ PREFIX=$OUT/$WL
 rm -f "$PREFIX".{truth,trace,trace.gz,summary,log,meta}
 
 # ---- build: guest programs, workload packages, plugin, initramfs ----
-[ -f "$BUILD/guest-kernel.env" ] || die "$BUILD/guest-kernel.env missing; run make deps"
-GUEST_KVER=$(sed -n 's/^GUEST_KVER=//p' "$BUILD/guest-kernel.env")
-KERNEL=$BUILD/guest/boot/vmlinuz-$GUEST_KVER
+# The kernel and QEMU that VTIER_KERNEL and VTIER_QEMU choose, as for
+# mkinitramfs.sh (qemu-configs/platform.sh; default GUEST_KVER and 7.2).
+# shellcheck source=qemu-configs/platform.sh
+. "$ROOT/qemu-configs/platform.sh"
+platform_kernel || die "no guest kernel; run make deps"
+platform_qemu || die "no QEMU; run make deps"
+KERNEL=$GUEST_KERNEL
 [ -f "$KERNEL" ] || die "$KERNEL missing; run make deps"
 say "building guest programs, packages and the initramfs"
 mkdir -p "$W"
@@ -166,7 +170,7 @@ mkdir -p "$W"
 
 # ---- boot ----
 PLUGIN_OPTS=''
-qemu=(qemu-system-x86_64 -name "vtier-eval-$WL" -machine q35
+qemu=(env "${QEMU_ENV[@]}" "$QEMU_BIN" "${QEMU_DATA_ARGS[@]}" -name "vtier-eval-$WL" -machine q35
       -accel tcg,thread=multi -cpu max -smp 2 -m "$WL_GUEST_MEM"
       -kernel "$KERNEL" -initrd "$INITRD" -nographic -no-reboot -nic none
       -append "console=ttyS0 panic=-1 quiet loglevel=4 idle=halt vtier.script=wl vtier.wl=$WL vtier.size=$SIZE vtier.seed=$SEED vtier.need_mark=$USE_PLUGIN vtier.timeout=$TIMEOUT")
@@ -241,7 +245,7 @@ pkgs() {
 		echo "package.$p=$(awk -v p="$p" '$1 == p {print $2}' "$W/versions")"
 	done
 	echo "guest_kernel=$GUEST_KVER"
-	echo "qemu=$(qemu-system-x86_64 --version | head -n1)"
+	echo "qemu=$(env "${QEMU_ENV[@]}" "$QEMU_BIN" --version | head -n1)"
 	echo "qemu_args=-machine q35 -accel tcg,thread=multi -cpu max -smp 2 -m $WL_GUEST_MEM"
 	echo "plugin=$([ $USE_PLUGIN = 1 ] && echo "$PLUGIN" || echo none)"
 	echo "plugin_options=$PLUGIN_OPTS"
