@@ -104,7 +104,7 @@ install: userspace
 
 clean:
 	-$(MAKE) -C guest-driver clean
-	rm -rf build/bin build/san build/initramfs*
+	rm -rf build/bin build/san build/initramfs* build/kmod build/matrix
 
 distclean: clean
 	rm -rf build
