@@ -2,8 +2,9 @@
 # shellcheck shell=bash
 #
 # platform.sh - which guest kernel and which QEMU a test guest runs on.
-# Sourced (with BUILD set) by run-guest.sh, run-numa-vm.sh, mkinitramfs.sh,
-# scripts/build-module.sh and selftests/static/module_checks.sh; the
+# Sourced (with ROOT and BUILD set) by run-guest.sh, run-numa-vm.sh,
+# scripts/mkinitramfs.sh, build-module.sh, e2e-matrix.sh, eval-guest.sh and
+# selftests/static/module_checks.sh; the
 # versions themselves live in build/guest-kernel.env and build/qemu.env,
 # which `make deps` writes.
 #

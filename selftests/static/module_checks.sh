@@ -7,7 +7,7 @@
 # checkpatch of 6.1 and of 6.12 (build/checkpatch*/, from make deps).
 set -u
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
-BUILD=$TOP/build
+ROOT=$TOP BUILD=$TOP/build
 # shellcheck source=qemu-configs/platform.sh
 . "$TOP/qemu-configs/platform.sh"
 mapfile -t kernels < <(platform_kernels)
