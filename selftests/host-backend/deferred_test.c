@@ -157,7 +157,7 @@ TEST_F(def, a_deferred_page_demoted_by_a_hint_is_not_promoted_later)
 	EXPECT_EQ(1, placement_demote_oldest(&self->a, 1, 1001 * MS));
 	EXPECT_EQ(SLOW, self->tab.node[2]);	/* page 2: oldest left */
 	EXPECT_FALSE(deferred_wanted(&self->a.def, 2, 0));
-	placement_retry(&self->a, 1001 * MS);	/* migrate_retry_all */
+	placement_retry(&self->a, 1001 * MS);	/* the tier's retry_all */
 	EXPECT_EQ(FAST, self->tab.node[31]);	/* the room went to 31 */
 	EXPECT_EQ(SLOW, self->tab.node[2]);
 	EXPECT_EQ(0, self->a.def.len);
@@ -182,7 +182,7 @@ TEST_F(def, pool_deferral_is_retried_as_another_vm_shrinks)
 	self->a.quota_pages = 6;
 	for (i = 0; i < 3; i++) {
 		EXPECT_EQ(2, placement_demote_oldest(&self->b, 2, 1001 * MS));
-		placement_retry(&self->a, 1001 * MS);	/* migrate_retry_all */
+		placement_retry(&self->a, 1001 * MS);	/* the tier's retry_all */
 		EXPECT_EQ(2 * (i + 1), self->a.held_pages);
 		EXPECT_EQ(10, self->host.fmem_held_pages);
 		EXPECT_EQ(10, on_fast(&self->tab));
