@@ -3,9 +3,9 @@
 # What `make install` puts on a host (packaging/, man/, docs/install.md),
 # as TAP: the tree it installs with DESTDIR as an unprivileged user and
 # with another PREFIX; the systemd unit passes `systemd-analyze verify`,
-# its sandbox scores "SAFE" or "OK" in `systemd-analyze security`, its user comes
-# from sysusers.d; the man pages are mandoc-lint clean and cover every
-# option, parameter and sysfs file; the libvirt example validates; the DKMS
+# its sandbox scores "SAFE" or "OK" in `systemd-analyze security`, its
+# user comes from sysusers.d; the man pages are mandoc-lint clean and
+# cover every option, parameter and sysfs file; the libvirt example validates; the DKMS
 # tree builds vtier.ko against each guest kernel's headers, and modprobe
 # with the modprobe.d example loads it after the vsock transport with its
 # options.  Needs `make all` (vtierd, vtierctl, vtier.ko) and root for dkms.
@@ -54,8 +54,8 @@ as_user() {
 	fi
 }
 
-rendered() {	# the text of a man page, without formatting
-	mandoc -T utf8 -O width=200 "$1" | col -b
+rendered() {	# the text of a man page, without overstrike (bold, underline)
+	mandoc -T ascii -O width=200 "$1" | sed 's/.\x08//g'
 }
 
 echo "TAP version 13"
@@ -204,7 +204,8 @@ coverage() {
 	# vtier(4): every parameter of the module, every sysfs file of
 	# docs/module.md and docs/samplers.md, and the debugfs files.
 	for p in $(modinfo -F parm "$TOP/guest-driver/vtier.ko" | cut -d: -f1); do
-		grep -qw -- "$p" "$v4" || echo "vtier(4) lacks the parameter $p"
+		# An entry of its own: the name begins a line.
+		grep -qE -- "^ +$p( |$)" "$v4" || echo "vtier(4) lacks the parameter $p"
 	done
 	for f in $(sed -n '/^## sysfs: \/sys\/kernel\/vtier\/$/,/^## /s/^| `\([a-z_/]*\)` |.*/\1/p' "$TOP/docs/module.md") \
 		 $(sed -n '/^## sysfs: \/sys\/kernel\/vtier\/samplers\//,/^## /s/^| `\([a-z_]*\)` |.*/\1/p' "$TOP/docs/samplers.md") \
