@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * virtio-vsock device, its types: the packet header, a connection
- * ("flow") to the one service port, the device and its app's ops.  The
- * device embeds its vu_dev; what the bytes of a flow mean is the app's
- * business (struct vsock_app_ops, an opaque app pointer), so the device
+ * virtio-vsock device, its types (the wire format is in vsock_proto.h):
+ * a connection ("flow") to the one service port, the device and its
+ * app's ops.  The device embeds its vu_dev; what the bytes of a flow mean
+ * is the app's business (struct vsock_app_ops, an opaque app pointer), so the device
  * knows nothing of vtier and can be tested alone.  Functions:
  * vsock_dev.h (tx path, flows), vsock_rx.h (packets towards the guest).
  */
@@ -14,38 +14,12 @@
 #include <stdint.h>
 
 #include "vhost_user.h"
+#include "vsock_proto.h"
 
-#define VSOCK_HOST_CID		2
-#define VSOCK_HDR_LEN		44
-#define VSOCK_MAX_PAYLOAD	65536
 #define VSOCK_BUF_ALLOC		32768	/* receive credit we advertise */
 #define VSOCK_MAX_FLOWS		16
 #define VSOCK_OUT_CAP		16384	/* bytes queued towards one flow */
 #define VSOCK_CTRL_CAP		64	/* RSTs queued for unknown flows */
-
-enum vsock_op {
-	VSOCK_OP_REQUEST = 1,
-	VSOCK_OP_RESPONSE = 2,
-	VSOCK_OP_RST = 3,
-	VSOCK_OP_SHUTDOWN = 4,
-	VSOCK_OP_RW = 5,
-	VSOCK_OP_CREDIT_UPDATE = 6,
-	VSOCK_OP_CREDIT_REQUEST = 7,
-};
-
-/* virtio-vsock packet header, little-endian on the wire. */
-struct vsock_hdr {
-	uint64_t src_cid, dst_cid;
-	uint32_t src_port, dst_port, len;
-	uint16_t type, op;
-	uint32_t flags, buf_alloc, fwd_cnt;
-} __attribute__((packed));
-
-_Static_assert(sizeof(struct vsock_hdr) == VSOCK_HDR_LEN, "vsock header");
-
-#define VSOCK_TYPE_STREAM	1
-#define VSOCK_SHUTDOWN_RCV	1
-#define VSOCK_SHUTDOWN_SEND	2
 
 struct vsock_flow {
 	bool used;

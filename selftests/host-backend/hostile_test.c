@@ -197,7 +197,7 @@ TEST_F(hostile, rx_buffer_smaller_than_header)
 
 TEST_F(hostile, packet_with_wrong_source_cid_is_dropped)
 {
-	struct fe_vsock_hdr h = {
+	struct vsock_hdr h = {
 		.src_cid = 99, .dst_cid = 2, .src_port = 40004,
 		.dst_port = VTIER_DEFAULT_PORT, .type = 1, .op = 1,
 	};

@@ -15,12 +15,6 @@
 
 #define CID		7
 #define PORT		9771
-#define OP_REQUEST	1
-#define OP_RESPONSE	2
-#define OP_RST		3
-#define OP_SHUTDOWN	4
-#define OP_RW		5
-#define OP_CREDIT_UPDATE 6
 #define GUEST_ALLOC	262144u
 #define MAX_APP_FLOWS	4
 
@@ -144,9 +138,10 @@ static void guest_send(struct vsock_dev *d, struct vu_fe *fe, uint32_t sport,
 		       uint32_t len, uint32_t buf_alloc, uint32_t fwd_cnt,
 		       bool kick)
 {
-	struct fe_vsock_hdr h = {
-		.src_cid = CID, .dst_cid = 2, .src_port = sport,
-		.dst_port = dport, .len = len, .type = 1, .op = op,
+	struct vsock_hdr h = {
+		.src_cid = CID, .dst_cid = VSOCK_HOST_CID,
+		.src_port = sport, .dst_port = dport, .len = len,
+		.type = VSOCK_TYPE_STREAM, .op = op,
 		.buf_alloc = buf_alloc, .fwd_cnt = fwd_cnt,
 	};
 
@@ -158,13 +153,13 @@ static void guest_send(struct vsock_dev *d, struct vu_fe *fe, uint32_t sport,
 static int connect_port(struct vsock_dev *d, struct vu_fe *fe,
 			struct fe_pkt *p, uint32_t sport, uint32_t buf_alloc)
 {
-	guest_send(d, fe, sport, PORT, OP_REQUEST, NULL, 0, buf_alloc, 0, true);
+	guest_send(d, fe, sport, PORT, VSOCK_OP_REQUEST, NULL, 0, buf_alloc, 0, true);
 	return vu_fe_recv_pkt(fe, p, 0) ? -1 : p->h.op;
 }
 
 TEST_F(dev, a_request_to_the_port_is_accepted_once_and_answered)
 {
-	ASSERT_EQ(OP_RESPONSE, connect_port(&self->d, &self->fe, &self->p,
+	ASSERT_EQ(VSOCK_OP_RESPONSE, connect_port(&self->d, &self->fe, &self->p,
 					    1025, GUEST_ALLOC));
 	EXPECT_EQ(2, self->p.h.src_cid);
 	EXPECT_EQ(CID, self->p.h.dst_cid);
@@ -179,31 +174,31 @@ TEST_F(dev, a_request_to_the_port_is_accepted_once_and_answered)
 
 TEST_F(dev, another_port_or_an_app_refusal_gets_rst)
 {
-	guest_send(&self->d, &self->fe, 1025, PORT + 1, OP_REQUEST, NULL, 0,
+	guest_send(&self->d, &self->fe, 1025, PORT + 1, VSOCK_OP_REQUEST, NULL, 0,
 		   GUEST_ALLOC, 0, true);
 	ASSERT_EQ(0, vu_fe_recv_pkt(&self->fe, &self->p, 0));
-	EXPECT_EQ(OP_RST, self->p.h.op);
+	EXPECT_EQ(VSOCK_OP_RST, self->p.h.op);
 	EXPECT_EQ(PORT + 1, self->p.h.src_port);
 	EXPECT_EQ(0, self->app.accepts);
 
 	self->app.refuse = true;
-	ASSERT_EQ(OP_RST, connect_port(&self->d, &self->fe, &self->p, 1026,
+	ASSERT_EQ(VSOCK_OP_RST, connect_port(&self->d, &self->fe, &self->p, 1026,
 				       GUEST_ALLOC));
 	EXPECT_FALSE(self->d.flow[0].used);
 }
 
 TEST_F(dev, bytes_reach_the_app_in_order_and_its_answer_the_guest)
 {
-	ASSERT_EQ(OP_RESPONSE, connect_port(&self->d, &self->fe, &self->p,
+	ASSERT_EQ(VSOCK_OP_RESPONSE, connect_port(&self->d, &self->fe, &self->p,
 					    1025, GUEST_ALLOC));
-	guest_send(&self->d, &self->fe, 1025, PORT, OP_RW, "ECHO ", 5,
+	guest_send(&self->d, &self->fe, 1025, PORT, VSOCK_OP_RW, "ECHO ", 5,
 		   GUEST_ALLOC, 0, false);
-	guest_send(&self->d, &self->fe, 1025, PORT, OP_RW, "ping", 4,
+	guest_send(&self->d, &self->fe, 1025, PORT, VSOCK_OP_RW, "ping", 4,
 		   GUEST_ALLOC, 0, true);
 	ASSERT_EQ(9, self->app.fl[0].len);
 	EXPECT_EQ(0, memcmp(self->app.fl[0].got, "ECHO ping", 9));
 	ASSERT_EQ(0, vu_fe_recv_pkt(&self->fe, &self->p, 0));
-	EXPECT_EQ(OP_RW, self->p.h.op);
+	EXPECT_EQ(VSOCK_OP_RW, self->p.h.op);
 	ASSERT_EQ(5, self->p.h.len);
 	EXPECT_EQ(0, memcmp(self->p.data, "ECHO ", 5));
 	/* The host consumed all 9 bytes at once. */
@@ -212,27 +207,27 @@ TEST_F(dev, bytes_reach_the_app_in_order_and_its_answer_the_guest)
 
 TEST_F(dev, bytes_the_app_refuses_end_only_that_flow)
 {
-	ASSERT_EQ(OP_RESPONSE, connect_port(&self->d, &self->fe, &self->p,
+	ASSERT_EQ(VSOCK_OP_RESPONSE, connect_port(&self->d, &self->fe, &self->p,
 					    1025, GUEST_ALLOC));
-	ASSERT_EQ(OP_RESPONSE, connect_port(&self->d, &self->fe, &self->p,
+	ASSERT_EQ(VSOCK_OP_RESPONSE, connect_port(&self->d, &self->fe, &self->p,
 					    1026, GUEST_ALLOC));
-	guest_send(&self->d, &self->fe, 1025, PORT, OP_RW, "BAD", 3,
+	guest_send(&self->d, &self->fe, 1025, PORT, VSOCK_OP_RW, "BAD", 3,
 		   GUEST_ALLOC, 0, true);
 	ASSERT_EQ(0, vu_fe_recv_pkt(&self->fe, &self->p, 0));
-	EXPECT_EQ(OP_RST, self->p.h.op);
+	EXPECT_EQ(VSOCK_OP_RST, self->p.h.op);
 	EXPECT_EQ(1025, self->p.h.dst_port);
 
-	guest_send(&self->d, &self->fe, 1026, PORT, OP_RW, "ECHO", 4,
+	guest_send(&self->d, &self->fe, 1026, PORT, VSOCK_OP_RW, "ECHO", 4,
 		   GUEST_ALLOC, 0, true);
 	ASSERT_EQ(0, vu_fe_recv_pkt(&self->fe, &self->p, 0));
-	EXPECT_EQ(OP_RW, self->p.h.op);
+	EXPECT_EQ(VSOCK_OP_RW, self->p.h.op);
 	EXPECT_EQ(1026, self->p.h.dst_port);
 
 	/* The ended flow is unknown now: RST, and the app hears nothing. */
-	guest_send(&self->d, &self->fe, 1025, PORT, OP_RW, "ECHO", 4,
+	guest_send(&self->d, &self->fe, 1025, PORT, VSOCK_OP_RW, "ECHO", 4,
 		   GUEST_ALLOC, 0, true);
 	ASSERT_EQ(0, vu_fe_recv_pkt(&self->fe, &self->p, 0));
-	EXPECT_EQ(OP_RST, self->p.h.op);
+	EXPECT_EQ(VSOCK_OP_RST, self->p.h.op);
 	EXPECT_EQ(1025, self->p.h.dst_port);
 	EXPECT_EQ(3, self->app.fl[0].len);
 	EXPECT_EQ(2, self->app.recvs);
@@ -243,16 +238,16 @@ TEST_F(dev, credit_update_when_the_guest_view_falls_below_half)
 	static uint8_t chunk[4096];
 	int i;
 
-	ASSERT_EQ(OP_RESPONSE, connect_port(&self->d, &self->fe, &self->p,
+	ASSERT_EQ(VSOCK_OP_RESPONSE, connect_port(&self->d, &self->fe, &self->p,
 					    1025, GUEST_ALLOC));
 	for (i = 0; i < 4; i++)		/* 16384: exactly half left */
-		guest_send(&self->d, &self->fe, 1025, PORT, OP_RW, chunk,
+		guest_send(&self->d, &self->fe, 1025, PORT, VSOCK_OP_RW, chunk,
 			   sizeof(chunk), GUEST_ALLOC, 0, true);
 	EXPECT_EQ(-1, vu_fe_recv_pkt(&self->fe, &self->p, 0));
-	guest_send(&self->d, &self->fe, 1025, PORT, OP_RW, chunk, 1,
+	guest_send(&self->d, &self->fe, 1025, PORT, VSOCK_OP_RW, chunk, 1,
 		   GUEST_ALLOC, 0, true);
 	ASSERT_EQ(0, vu_fe_recv_pkt(&self->fe, &self->p, 0));
-	EXPECT_EQ(OP_CREDIT_UPDATE, self->p.h.op);
+	EXPECT_EQ(VSOCK_OP_CREDIT_UPDATE, self->p.h.op);
 	EXPECT_EQ(16385, self->p.h.fwd_cnt);
 	EXPECT_EQ(VSOCK_BUF_ALLOC, self->p.h.buf_alloc);
 	EXPECT_EQ(16385, self->app.fl[0].len);
@@ -263,19 +258,19 @@ TEST_F(dev, sending_past_the_credit_resets_the_flow)
 	static uint8_t chunk[4096];
 	int i;
 
-	ASSERT_EQ(OP_RESPONSE, connect_port(&self->d, &self->fe, &self->p,
+	ASSERT_EQ(VSOCK_OP_RESPONSE, connect_port(&self->d, &self->fe, &self->p,
 					    1025, GUEST_ALLOC));
 	/* 32 KiB, all the credit, and one byte more before any answer. */
 	for (i = 0; i < 8; i++)
-		guest_send(&self->d, &self->fe, 1025, PORT, OP_RW, chunk,
+		guest_send(&self->d, &self->fe, 1025, PORT, VSOCK_OP_RW, chunk,
 			   sizeof(chunk), GUEST_ALLOC, 0, false);
-	guest_send(&self->d, &self->fe, 1025, PORT, OP_RW, chunk, 1,
+	guest_send(&self->d, &self->fe, 1025, PORT, VSOCK_OP_RW, chunk, 1,
 		   GUEST_ALLOC, 0, true);
 	EXPECT_EQ(VSOCK_BUF_ALLOC, self->app.fl[0].len);
 	while (!vu_fe_recv_pkt(&self->fe, &self->p, 0) &&
-	       self->p.h.op != OP_RST)
+	       self->p.h.op != VSOCK_OP_RST)
 		;
-	EXPECT_EQ(OP_RST, self->p.h.op);
+	EXPECT_EQ(VSOCK_OP_RST, self->p.h.op);
 	EXPECT_FALSE(self->d.flow[0].used);
 	EXPECT_NE(NULL, strstr(self->log.last_error, "bytes of credit"));
 }
@@ -284,19 +279,19 @@ TEST_F(dev, the_host_never_sends_past_the_guest_credit)
 {
 	static uint8_t echo[300] = "ECHO";
 
-	ASSERT_EQ(OP_RESPONSE, connect_port(&self->d, &self->fe, &self->p,
+	ASSERT_EQ(VSOCK_OP_RESPONSE, connect_port(&self->d, &self->fe, &self->p,
 					    1025, 100));
-	guest_send(&self->d, &self->fe, 1025, PORT, OP_RW, echo, sizeof(echo),
+	guest_send(&self->d, &self->fe, 1025, PORT, VSOCK_OP_RW, echo, sizeof(echo),
 		   100, 0, true);
 	ASSERT_EQ(0, vu_fe_recv_pkt(&self->fe, &self->p, 0));
-	EXPECT_EQ(OP_RW, self->p.h.op);
+	EXPECT_EQ(VSOCK_OP_RW, self->p.h.op);
 	EXPECT_EQ(100, self->p.h.len);
 	EXPECT_EQ(-1, vu_fe_recv_pkt(&self->fe, &self->p, 0));
 	/* The guest read 100 bytes: 100 more may come, no more. */
-	guest_send(&self->d, &self->fe, 1025, PORT, OP_CREDIT_UPDATE, NULL, 0,
+	guest_send(&self->d, &self->fe, 1025, PORT, VSOCK_OP_CREDIT_UPDATE, NULL, 0,
 		   100, 100, true);
 	ASSERT_EQ(0, vu_fe_recv_pkt(&self->fe, &self->p, 0));
-	EXPECT_EQ(OP_RW, self->p.h.op);
+	EXPECT_EQ(VSOCK_OP_RW, self->p.h.op);
 	EXPECT_EQ(100, self->p.h.len);
 	EXPECT_EQ(0, memcmp(self->p.data, echo + 100, 100));
 	EXPECT_EQ(-1, vu_fe_recv_pkt(&self->fe, &self->p, 0));
@@ -304,9 +299,10 @@ TEST_F(dev, the_host_never_sends_past_the_guest_credit)
 
 TEST_F(dev, a_packet_from_another_cid_is_dropped_without_answer)
 {
-	struct fe_vsock_hdr h = {
-		.src_cid = CID + 1, .dst_cid = 2, .src_port = 1025,
-		.dst_port = PORT, .type = 1, .op = OP_REQUEST,
+	struct vsock_hdr h = {
+		.src_cid = CID + 1, .dst_cid = VSOCK_HOST_CID,
+		.src_port = 1025, .dst_port = PORT,
+		.type = VSOCK_TYPE_STREAM, .op = VSOCK_OP_REQUEST,
 		.buf_alloc = GUEST_ALLOC,
 	};
 
@@ -320,22 +316,22 @@ TEST_F(dev, a_packet_from_another_cid_is_dropped_without_answer)
 
 TEST_F(dev, a_guest_rst_ends_the_flow)
 {
-	ASSERT_EQ(OP_RESPONSE, connect_port(&self->d, &self->fe, &self->p,
+	ASSERT_EQ(VSOCK_OP_RESPONSE, connect_port(&self->d, &self->fe, &self->p,
 					    1025, GUEST_ALLOC));
-	guest_send(&self->d, &self->fe, 1025, PORT, OP_RST, NULL, 0,
+	guest_send(&self->d, &self->fe, 1025, PORT, VSOCK_OP_RST, NULL, 0,
 		   GUEST_ALLOC, 0, true);
 	EXPECT_EQ(-1, vu_fe_recv_pkt(&self->fe, &self->p, 0));
 	EXPECT_FALSE(self->d.flow[0].used);
-	guest_send(&self->d, &self->fe, 1025, PORT, OP_RW, "ECHO", 4,
+	guest_send(&self->d, &self->fe, 1025, PORT, VSOCK_OP_RW, "ECHO", 4,
 		   GUEST_ALLOC, 0, true);
 	ASSERT_EQ(0, vu_fe_recv_pkt(&self->fe, &self->p, 0));
-	EXPECT_EQ(OP_RST, self->p.h.op);
+	EXPECT_EQ(VSOCK_OP_RST, self->p.h.op);
 	EXPECT_EQ(0, self->app.recvs);
 }
 
 TEST_F(dev, a_bad_descriptor_breaks_the_device_and_drops_every_flow)
 {
-	ASSERT_EQ(OP_RESPONSE, connect_port(&self->d, &self->fe, &self->p,
+	ASSERT_EQ(VSOCK_OP_RESPONSE, connect_port(&self->d, &self->fe, &self->p,
 					    1025, GUEST_ALLOC));
 	vu_fe_post(&self->fe, FE_TX, 200);	/* head past the ring size */
 	vsock_tx_kick(&self->d);
@@ -343,7 +339,7 @@ TEST_F(dev, a_bad_descriptor_breaks_the_device_and_drops_every_flow)
 	EXPECT_FALSE(self->d.flow[0].used);
 	EXPECT_NE(NULL, strstr(self->log.last_error, "device broken: tx ring"));
 	/* Stopped until a reset: the device reads nothing more. */
-	guest_send(&self->d, &self->fe, 1026, PORT, OP_REQUEST, NULL, 0,
+	guest_send(&self->d, &self->fe, 1026, PORT, VSOCK_OP_REQUEST, NULL, 0,
 		   GUEST_ALLOC, 0, true);
 	EXPECT_EQ(-1, vu_fe_recv_pkt(&self->fe, &self->p, 0));
 	EXPECT_EQ(1, self->app.accepts);

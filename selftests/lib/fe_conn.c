@@ -7,25 +7,18 @@
 
 #include "vu_frontend.h"
 
-#define OP_REQUEST 1
-#define OP_RESPONSE 2
-#define OP_RST 3
-#define OP_SHUTDOWN 4
-#define OP_RW 5
-#define OP_CREDIT_UPDATE 6
-#define OP_CREDIT_REQUEST 7
 #define GUEST_BUF_ALLOC 262144u
 
 static void fill_hdr(struct vu_fe *fe, struct fe_conn *c,
-		     struct fe_vsock_hdr *h, uint16_t op, uint32_t len)
+		     struct vsock_hdr *h, uint16_t op, uint32_t len)
 {
 	memset(h, 0, sizeof(*h));
 	h->src_cid = fe->cid;
-	h->dst_cid = 2;
+	h->dst_cid = VSOCK_HOST_CID;
 	h->src_port = c->local_port;
 	h->dst_port = c->remote_port;
 	h->len = len;
-	h->type = 1;
+	h->type = VSOCK_TYPE_STREAM;
 	h->op = op;
 	h->buf_alloc = GUEST_BUF_ALLOC;
 	h->fwd_cnt = c->rx_cnt;	/* the test consumes everything at once */
@@ -43,11 +36,11 @@ static int conn_pump(struct vu_fe *fe, struct fe_conn *c, int timeout_ms)
 			continue;
 		c->peer_buf_alloc = p.h.buf_alloc;
 		c->peer_fwd_cnt = p.h.fwd_cnt;
-		if (p.h.op == OP_RST || p.h.op == OP_SHUTDOWN) {
+		if (p.h.op == VSOCK_OP_RST || p.h.op == VSOCK_OP_SHUTDOWN) {
 			c->close_op = p.h.op;
 			return (int)p.h.op;
 		}
-		if (p.h.op == OP_RW && p.h.len) {
+		if (p.h.op == VSOCK_OP_RW && p.h.len) {
 			if (p.h.len > sizeof(c->buf) - c->have)
 				return -1;
 			memcpy(c->buf + c->have, p.data, p.h.len);
@@ -61,12 +54,12 @@ static int conn_pump(struct vu_fe *fe, struct fe_conn *c, int timeout_ms)
 int fe_conn_open(struct vu_fe *fe, struct fe_conn *c, uint32_t local_port,
 		 uint32_t remote_port)
 {
-	struct fe_vsock_hdr h;
+	struct vsock_hdr h;
 
 	memset(c, 0, sizeof(*c));
 	c->local_port = local_port;
 	c->remote_port = remote_port;
-	fill_hdr(fe, c, &h, OP_REQUEST, 0);
+	fill_hdr(fe, c, &h, VSOCK_OP_REQUEST, 0);
 	vu_fe_send_pkt(fe, &h, NULL);
 	return conn_pump(fe, c, 5000);
 }
@@ -74,7 +67,7 @@ int fe_conn_open(struct vu_fe *fe, struct fe_conn *c, uint32_t local_port,
 int fe_conn_send_op(struct vu_fe *fe, struct fe_conn *c, uint16_t op,
 		    uint32_t flags)
 {
-	struct fe_vsock_hdr h;
+	struct vsock_hdr h;
 
 	fill_hdr(fe, c, &h, op, 0);
 	h.flags = flags;
@@ -84,9 +77,9 @@ int fe_conn_send_op(struct vu_fe *fe, struct fe_conn *c, uint16_t op,
 int fe_conn_send(struct vu_fe *fe, struct fe_conn *c, const void *data,
 		 uint32_t len)
 {
-	struct fe_vsock_hdr h;
+	struct vsock_hdr h;
 
-	fill_hdr(fe, c, &h, OP_RW, len);
+	fill_hdr(fe, c, &h, VSOCK_OP_RW, len);
 	c->tx_cnt += len;
 	return vu_fe_send_pkt(fe, &h, data);
 }

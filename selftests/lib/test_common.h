@@ -9,9 +9,6 @@
 #include "vtierd_child.h"
 #include "vu_frontend.h"
 
-#define VSOCK_OP_RESPONSE 2
-#define VSOCK_OP_RST 3
-#define VSOCK_OP_SHUTDOWN 4
 #define FE_MAX_PFN (FE_RAM_SIZE / 4096)
 #define WAIT_MS 5000
 

@@ -334,7 +334,7 @@ uint16_t vu_fe_avail_event(struct vu_fe *fe, int q)
 	return v;
 }
 
-int vu_fe_send_pkt(struct vu_fe *fe, const struct fe_vsock_hdr *h,
+int vu_fe_send_pkt(struct vu_fe *fe, const struct vsock_hdr *h,
 		   const void *data)
 {
 	uint16_t slot = fe->avail_idx[FE_TX] % (FE_QSIZE / 2), head = 2 * slot;

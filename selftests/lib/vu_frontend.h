@@ -12,6 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "vsock_proto.h"
+
 #define FE_RAM_SIZE	(16u << 20)
 #define FE_HOLE_START	0xa0000u
 #define FE_HOLE_END	0xc0000u
@@ -26,15 +28,8 @@
 
 enum { FE_RX = 0, FE_TX = 1 };
 
-struct fe_vsock_hdr {
-	uint64_t src_cid, dst_cid;
-	uint32_t src_port, dst_port, len;
-	uint16_t type, op;
-	uint32_t flags, buf_alloc, fwd_cnt;
-} __attribute__((packed));
-
 struct fe_pkt {
-	struct fe_vsock_hdr h;
+	struct vsock_hdr h;
 	uint8_t data[FE_RX_BUF_SIZE];
 };
 
@@ -94,7 +89,7 @@ uint16_t vu_fe_used_idx(struct vu_fe *fe, int q);
 uint16_t vu_fe_avail_event(struct vu_fe *fe, int q);
 
 /* vsock packets. */
-int vu_fe_send_pkt(struct vu_fe *fe, const struct fe_vsock_hdr *h,
+int vu_fe_send_pkt(struct vu_fe *fe, const struct vsock_hdr *h,
 		   const void *data);
 int vu_fe_recv_pkt(struct vu_fe *fe, struct fe_pkt *p, int timeout_ms);
 
