@@ -29,9 +29,11 @@ $(KENV):
 	@echo "vtier: $(KENV) is missing; run 'make deps' first" >&2
 	@false
 
-# Static programs and workloads that run inside the test guest.
+# Static programs and workloads that run inside the test guest, and the
+# guest kselftests (installed with `make -C selftests install`).
 guest-bin:
 	$(MAKE) -C selftests/guest
+	$(MAKE) -C selftests/guest-kselftest
 	$(MAKE) -C tools/workload
 	$(MAKE) -C tools/tcgplugin guest-bin
 
@@ -99,7 +101,8 @@ eval: deps
 
 # vtierd, vtierctl, man pages, the systemd unit, vtier.ko's DKMS source tree
 # and examples (docs/install.md); honours PREFIX and DESTDIR.
-install: userspace
+install:
+	$(MAKE) -C host-backend
 	$(MAKE) -C packaging install
 
 clean:
