@@ -100,6 +100,14 @@ struct hm {
 	uint64_t lo, k, nfast;
 	uint64_t *fifo;		/* pages in fast memory, oldest first */
 	uint64_t head, len;
+	/*
+	 * A full second-chance pass found no cold page at this cooling clock.
+	 * Pages only get hotter until the clock moves (and new ones enter
+	 * hot), and a full pass leaves the FIFO's order as it was, so every
+	 * pass fails until then: skipping them changes nothing but the time.
+	 */
+	int none_cold;
+	uint32_t none_cold_clock;
 };
 
 static void *hm_create(uint64_t lo, uint64_t hi, uint64_t k, double sps)
@@ -127,6 +135,8 @@ static int hm_evict(struct hm *h)
 {
 	uint64_t tries;
 
+	if (h->none_cold && h->none_cold_clock == h->c.clock)
+		return 0;
 	for (tries = 0; tries < h->len; tries++) {
 		uint64_t i = h->fifo[h->head];
 
@@ -140,6 +150,8 @@ static int hm_evict(struct hm *h)
 		h->fifo[(h->head + h->len) % (h->k + 1)] = i;
 		h->len++;
 	}
+	h->none_cold = 1;
+	h->none_cold_clock = h->c.clock;
 	return 0;
 }
 
