@@ -3,8 +3,8 @@
  * virtio-vsock device, its types (the wire format is in vsock_proto.h):
  * a connection ("flow") to the one service port, the device and its
  * app's ops.  The device embeds its vu_dev; what the bytes of a flow mean
- * is the app's business (struct vsock_app_ops, an opaque app pointer), so the device
- * knows nothing of vtier and can be tested alone.  Functions:
+ * is the app's business (struct vsock_app_ops, an opaque app pointer), so
+ * the device knows nothing of vtier and can be tested alone.  Functions:
  * vsock_dev.h (tx path, flows), vsock_rx.h (packets towards the guest).
  */
 #ifndef VTIERD_VSOCK_H

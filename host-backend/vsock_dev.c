@@ -23,7 +23,8 @@ static struct vsock_flow *flow_find(struct vsock_dev *d, uint32_t guest_port)
 	return NULL;
 }
 
-static struct vsock_flow *flow_new(struct vsock_dev *d, const struct vsock_hdr *h)
+static struct vsock_flow *flow_new(struct vsock_dev *d,
+				   const struct vsock_hdr *h)
 {
 	int i;
 
@@ -137,8 +138,8 @@ static void handle_flow_packet(struct vsock_dev *d, struct vsock_flow *f,
 }
 
 /* Validate the copied header; returns NULL or why the packet is dropped. */
-static const char *hdr_check(const struct vsock_dev *d, const struct vsock_hdr *h,
-			     uint32_t total)
+static const char *hdr_check(const struct vsock_dev *d,
+			     const struct vsock_hdr *h, uint32_t total)
 {
 	if (h->src_cid != d->cid)
 		return "source CID is not the guest's";
@@ -159,7 +160,8 @@ static bool op_valid(const struct vsock_hdr *h)
 	return h->flags == 0;
 }
 
-static void handle_packet(struct vsock_dev *d, const uint8_t *pkt, uint32_t total)
+static void handle_packet(struct vsock_dev *d, const uint8_t *pkt,
+			  uint32_t total)
 {
 	struct vsock_flow *f;
 	struct vsock_hdr h;

@@ -25,7 +25,8 @@ static uint32_t peer_credit(const struct vsock_flow *f)
 	return in_flight >= f->peer_buf_alloc ? 0 : f->peer_buf_alloc - in_flight;
 }
 
-static bool flow_next(struct vsock_dev *d, struct vsock_flow *f, struct out_pkt *p)
+static bool flow_next(struct vsock_dev *d, struct vsock_flow *f,
+		      struct out_pkt *p)
 {
 	p->f = f;
 	p->src_port = d->port;
