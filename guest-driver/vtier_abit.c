@@ -16,6 +16,13 @@
  * (cpu_budget_permille) and the measured cost per entry; when the hot list
  * alone costs more than the budget, the round interval grows.
  *
+ * Cost follows what was used, not how much is mapped (vtier_abit_walk.c):
+ * a 2 MiB range whose PMD entry was not used since its last check costs
+ * one entry, on the hot list or under the cursor, and so does, for the
+ * cursor, a 1 GiB range whose PUD entry was not.  A young range the cursor
+ * has no budget left to check is put on the hot list unchecked, so a new
+ * hot set is listed within one pass whatever its size.
+ *
  * After a round that cleared any bit, one IPI round flushes every CPU's
  * TLB: x86 does not flush after clearing accessed bits, and a translation
  * still cached would never set the bit again, making hot pages look cold.
@@ -118,12 +125,14 @@ static int pid_cmp(const void *a, const void *b)
  * A range seen twice in a round (hot list, then cursor) is deduplicated
  * once the list is sorted.
  */
-static void keep_young_range(struct abit_walk *w, unsigned long addr)
+static bool keep_young_range(struct abit_walk *w, unsigned long addr)
 {
 	struct abit_state *st = container_of(w, struct abit_state, walk);
 
-	if (st->nnext < st->cap)
-		st->next[st->nnext++] = (struct abit_range){ st->walking, addr, 0 };
+	if (st->nnext >= st->cap)
+		return false;
+	st->next[st->nnext++] = (struct abit_range){ st->walking, addr, 0 };
+	return true;
 }
 
 /* Sort the new hot list and drop duplicates. */
@@ -219,6 +228,7 @@ static void hot_pass(struct abit_state *st)
 	u32 i = 0, j;
 
 	w->budget = U64_MAX;
+	w->cold = false;
 	while (i < st->nhot && !kthread_should_stop()) {
 		pid_t tgid = st->hot[i].tgid;
 		struct mm_struct *mm = mm_of(tgid);
@@ -251,6 +261,7 @@ static void cursor_pass(struct abit_state *st)
 	if (!tgid)
 		return;
 	w->budget = st->cursor_budget;
+	w->cold = true;
 	for (i = 0; i < n && tgid[i] < st->cursor_tgid; i++)
 		;
 	for (; i < n && w->budget && !kthread_should_stop(); i++) {
@@ -336,12 +347,15 @@ static void abit_round(struct abit_state *st)
 	w->entries = 0;
 	w->pages = 0;
 	w->young = 0;
+	w->skipped = 0;
+	w->listed = 0;
+	w->cleared = 0;
 	w->wait_ns = 0;
 	st->nnext = 0;
 	hot_pass(st);
 	hot_cost = local_clock() - start - w->wait_ns;
 	cursor_pass(st);
-	if (w->young)
+	if (w->young || w->cleared)
 		on_each_cpu(flush_this_cpu, NULL, 1);
 	t = st->hot;
 	st->hot = st->next;

@@ -20,10 +20,18 @@
  * @entries: PTEs and PMD leaves checked
  * @pages: frames those entries cover
  * @young: frames found accessed (samples)
+ * @skipped: upper-level entries (PUD, PMD) found not accessed, whose
+ *	ranges were skipped
+ * @listed: young PTE tables the cold walk listed instead of walking
+ * @cleared: upper-level accessed bits cleared (the TLB needs a flush)
  * @wait_ns: time spent waiting for the consumer to drain, not ours
  * @since_sync: samples pushed since the consumer last drained
  * @nbatch: frames in @batch
- * @young_range: called for each PMD-sized range with accessed frames
+ * @cold: the cold walk (cursor): may skip 1 GiB ranges by their PUD bit
+ *	and list young 2 MiB ranges it has no budget left to walk
+ * @missed: the walk left accessed bits behind under a PUD it cleared
+ * @young_range: called for each PMD-sized range with accessed frames, or
+ *	listed unwalked; false when the list is full
  * @batch: young frames of the current range
  */
 struct abit_walk {
@@ -32,18 +40,26 @@ struct abit_walk {
 	u64 entries;
 	u64 pages;
 	u64 young;
+	u64 skipped;
+	u64 listed;
+	u64 cleared;
 	u64 wait_ns;
 	u32 since_sync;
 	u32 nbatch;
-	void (*young_range)(struct abit_walk *w, unsigned long addr);
+	bool cold;
+	bool missed;
+	bool (*young_range)(struct abit_walk *w, unsigned long addr);
 	u64 batch[ABIT_BATCH];
 };
 
 /*
  * Check and clear the accessed bits of [start, end) in mm, whose mmap lock
  * the caller holds for reading, and push every accessed frame as a sample.
- * Visits VMAs that may hold ordinary pages only.  Stops early once
- * w->budget is used up.  Returns the address reached (end when done).
+ * Visits VMAs that may hold ordinary pages only.  A PTE table whose PMD
+ * entry has not been used since the walk last cleared it is skipped for
+ * one entry, and so, in the cold walk, is a 1 GiB range whose PUD entry
+ * has not.  Stops early once w->budget is used up.  Returns the address
+ * reached (end when done).
  */
 unsigned long abit_walk_range(struct abit_walk *w, struct mm_struct *mm,
 			      unsigned long start, unsigned long end);
