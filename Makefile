@@ -71,7 +71,7 @@ check: deps
 	$(MAKE) all tests san-tests
 	scripts/build-module.sh
 	selftests/run.sh --no-skips selftests/static/module_checks.sh \
-		selftests/static/packaging_check.sh \
+		selftests/static/packaging_check.sh selftests/static/layers_check.sh \
 		$$(ls build/bin/*_test build/san/*_test | grep -v /e2e_) \
 		build/bin/e2e_*_test $$(scripts/e2e-matrix.sh subset)
 
@@ -79,7 +79,7 @@ check-matrix: deps
 	$(MAKE) all tests san-tests
 	scripts/build-module.sh
 	selftests/run.sh --no-skips selftests/static/module_checks.sh \
-		selftests/static/packaging_check.sh \
+		selftests/static/packaging_check.sh selftests/static/layers_check.sh \
 		$$(ls build/bin/*_test build/san/*_test | grep -v /e2e_) \
 		$$(scripts/e2e-matrix.sh all)
 
