@@ -8,8 +8,9 @@
  * guest under QEMU TCG, or KVM with pmu=off, has no PMU at all: raw
  * events fail with -ENOENT.  KVM never exposes IBS to a guest.
  *
- * The events each sampler runs are described here (struct vtier_pmu_kind);
- * vtier_pmu_run.c runs them.
+ * The events and periods come from the CPU model's row of the table in
+ * vtier_pmu_model.c; the attributes around them are set here (struct
+ * vtier_pmu_kind), and vtier_pmu_run.c runs them.
  */
 #include <linux/errno.h>
 #include <linux/fs.h>
@@ -30,12 +31,25 @@ module_param(ibs_op_type, uint, 0444);
 MODULE_PARM_DESC(ibs_op_type,
 		 "perf type of the ibs_op PMU (0: read it from " IBS_TYPE_PATH ")");
 
-/* MEM_LOAD_RETIRED.L3_MISS: a PEBS event on every model in the table. */
-#define PEBS_LOADS_L3_MISS	0x20d1
-/* MEM_INST_RETIRED.ALL_STORES. */
-#define PEBS_ALL_STORES		0x82d0
 /* INST_RETIRED.ANY_P: any core PMU counts it. */
 #define RAW_INSTRUCTIONS	0x00c0
+
+/* Config bits of ibs_op the kernel accepted at probe (l3missonly or not). */
+static u64 ibs_config;
+
+/* This CPU's row of the model table, or NULL (neither Intel nor AMD). */
+static const struct vtier_pmu_model *this_model(void)
+{
+	u8 vendor = 0;
+
+	if (boot_cpu_data.x86_vendor == X86_VENDOR_INTEL)
+		vendor = VTIER_CPU_INTEL;
+	else if (boot_cpu_data.x86_vendor == X86_VENDOR_AMD ||
+		 boot_cpu_data.x86_vendor == X86_VENDOR_HYGON)
+		vendor = VTIER_CPU_AMD;
+	return vtier_pmu_model_find(vendor, boot_cpu_data.x86,
+				    boot_cpu_data.x86_model);
+}
 
 static void no_overflow(struct perf_event *event,
 			struct perf_sample_data *data, struct pt_regs *regs)
@@ -67,6 +81,7 @@ static int pebs_probe(char *why, size_t len)
 		.config = RAW_INSTRUCTIONS,
 		.sample_period = 1000003,
 	};
+	const struct vtier_pmu_model *m;
 	int err = try_event(&attr);
 
 	if (err == -ENOENT) {
@@ -86,10 +101,11 @@ static int pebs_probe(char *why, size_t len)
 			 "the vPMU has no PEBS (CPUID DS/DTES64 clear; host needs pebs_ept and -cpu host,migratable=off,pmu=on)");
 		return -ENODEV;
 	}
+	m = this_model();
 	memset(&attr, 0, sizeof(attr));
 	attr.type = PERF_TYPE_RAW;
-	attr.config = PEBS_LOADS_L3_MISS;
-	attr.sample_period = 10007;
+	attr.config = m->ev[0].config;
+	attr.sample_period = m->ev[0].period;
 	attr.sample_type = PERF_SAMPLE_ADDR;
 	attr.precise_ip = 1;
 	attr.wakeup_events = 1;
@@ -100,7 +116,8 @@ static int pebs_probe(char *why, size_t len)
 		return err;
 	}
 	if (err) {
-		snprintf(why, len, "PEBS load event refused (error %d)", err);
+		snprintf(why, len, "PEBS load event refused (%s, error %d)",
+			 m->name, err);
 		return err;
 	}
 	return 0;
@@ -131,10 +148,10 @@ static unsigned int ibs_type(void)
 static int ibs_probe(char *why, size_t len)
 {
 	struct perf_event_attr attr = {
-		.sample_period = 65536,		/* a multiple of 16 */
 		.sample_type = PERF_SAMPLE_ADDR | PERF_SAMPLE_PHYS_ADDR,
 		.wakeup_events = 1,
 	};
+	const struct vtier_pmu_model *m;
 	int err;
 
 	if (boot_cpu_data.x86_vendor != X86_VENDOR_AMD &&
@@ -153,13 +170,24 @@ static int ibs_probe(char *why, size_t len)
 			 IBS_TYPE_PATH);
 		return -ENODEV;
 	}
+	m = this_model();
+	attr.sample_period = m->ev[0].period;
+	attr.config = m->ev[0].config;
 	err = try_event(&attr);
+	if (err == -EINVAL && attr.config) {
+		/* A kernel older than its l3missonly support: sample all ops. */
+		pr_info("ibs: %s: config %#llx refused, sampling all ops\n",
+			m->name, attr.config);
+		attr.config = 0;
+		err = try_event(&attr);
+	}
 	if (err) {
 		snprintf(why, len, "IBS op event refused (type %u, error %d)",
 			 attr.type, err);
 		return err;
 	}
 	ibs_op_type = attr.type;	/* what the counters will use */
+	ibs_config = attr.config;
 	return 0;
 }
 
@@ -168,13 +196,14 @@ static int ibs_probe(char *why, size_t len)
  * wakeup_events = 1 keeps large PEBS off: with it every record but the
  * last of a batch would go to a ring buffer a kernel counter lacks.
  */
-static void pebs_attr(int i, struct perf_event_attr *attr)
+static void pebs_attr(const struct vtier_pmu_event *e,
+		      struct perf_event_attr *attr)
 {
 	*attr = (struct perf_event_attr){
 		.type = PERF_TYPE_RAW,
 		.size = sizeof(*attr),
-		.config = i ? PEBS_ALL_STORES : PEBS_LOADS_L3_MISS,
-		.sample_period = i ? 500009 : 10007,
+		.config = e->config,
+		.sample_period = e->period,
 		.sample_type = PERF_SAMPLE_ADDR,
 		.precise_ip = 1,
 		.wakeup_events = 1,
@@ -185,21 +214,19 @@ static void pebs_attr(int i, struct perf_event_attr *attr)
 
 static const struct vtier_pmu_kind pebs_kind = {
 	.name = "pebs",
-	.nevents = 2,
 	.attr = pebs_attr,
-	.min_period = { 1009, 50021 },
-	.max_period = { 10000019, 100000007 },
-	.period_align = 1,
 	.selftest = true,
 };
 
 /* IBS op sampling reports the physical address of loads and stores. */
-static void ibs_attr(int i, struct perf_event_attr *attr)
+static void ibs_attr(const struct vtier_pmu_event *e,
+		     struct perf_event_attr *attr)
 {
 	*attr = (struct perf_event_attr){
 		.type = ibs_op_type,
 		.size = sizeof(*attr),
-		.sample_period = 65536,		/* a multiple of 16 */
+		.config = ibs_config,
+		.sample_period = e->period,	/* a multiple of 16 */
 		.sample_type = PERF_SAMPLE_ADDR | PERF_SAMPLE_PHYS_ADDR,
 		.wakeup_events = 1,
 		.pinned = 1,
@@ -208,23 +235,19 @@ static void ibs_attr(int i, struct perf_event_attr *attr)
 
 static const struct vtier_pmu_kind ibs_kind = {
 	.name = "ibs",
-	.nevents = 1,
 	.attr = ibs_attr,
-	.min_period = { 4096 },
-	.max_period = { 1 << 20 },
-	.period_align = 16,
 };
 
 static int pebs_start(const struct vtier_sampler_env *env, char *why,
 		      size_t len)
 {
-	return vtier_pmu_start(&pebs_kind, env, why, len);
+	return vtier_pmu_start(&pebs_kind, this_model(), env, why, len);
 }
 
 static int ibs_start(const struct vtier_sampler_env *env, char *why,
 		     size_t len)
 {
-	return vtier_pmu_start(&ibs_kind, env, why, len);
+	return vtier_pmu_start(&ibs_kind, this_model(), env, why, len);
 }
 
 const struct vtier_sampler_ops vtier_pebs_ops = {

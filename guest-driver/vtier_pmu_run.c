@@ -3,8 +3,10 @@
  * Running a PMU sampler (pebs or ibs): one pinned kernel counter per event
  * and online CPU, created and released by CPU-hotplug callbacks; an
  * overflow handler in NMI context feeding the record path; a control work
- * item that holds the handlers' CPU time under the budget by changing the
- * sample period; and for PEBS a self-test at start.
+ * item that, once a second, gives each event's period controller
+ * (vtier_pmu_period.c) the handlers' CPU time and the event's counts and
+ * overflows, and sets the period it returns; and for PEBS a self-test at
+ * start.
  *
  * Neither sampler can run under QEMU TCG (no PMU) and this machine has
  * neither; this code is built and checked, and its record path is unit
@@ -26,6 +28,7 @@
 #include <linux/timekeeping.h>
 #include <linux/workqueue.h>
 
+#include "vtier_pmu_period.h"
 #include "vtier_pmu_run.h"
 #include "vtier_ram.h"
 #include "vtier_record.h"
@@ -38,13 +41,26 @@ struct pmu_cpu {
 	struct perf_event *ev[VTIER_PMU_EVENTS];
 	struct vtier_record_stats st;	/* written by this CPU's NMI only */
 	u64 ns;				/* handler time, likewise */
+	u64 overflows[VTIER_PMU_EVENTS];	/* handler calls, likewise */
 };
 
 static DEFINE_PER_CPU(struct pmu_cpu, pmu_cpu);
 static DEFINE_MUTEX(pmu_lock);		/* counters vs hotplug vs control */
 static const struct vtier_pmu_kind *kind;
-static struct {
-	struct perf_event_attr attr[VTIER_PMU_EVENTS];	/* under pmu_lock */
+/**
+ * struct pmu_run - the running events, under pmu_lock
+ * @model: the CPU model's row: events and their periods' ranges
+ * @attr: each event's attributes, with its current period
+ * @ctl: each event's period controller
+ * @last_count: each event's count at the last control window
+ * @last_overflows: likewise its handler calls
+ */
+static struct pmu_run {
+	const struct vtier_pmu_model *model;
+	struct perf_event_attr attr[VTIER_PMU_EVENTS];
+	struct vtier_period_ctl ctl[VTIER_PMU_EVENTS];
+	u64 last_count[VTIER_PMU_EVENTS];
+	u64 last_overflows[VTIER_PMU_EVENTS];
 } run;
 static const struct vtier_sampler_env *env;
 static struct vtier_record_ctx ctx;	/* .ram is read per record */
@@ -129,6 +145,7 @@ static void pmu_overflow(struct perf_event *ev, struct perf_sample_data *data,
 	/* The RAM table now: memory may have come online since the start. */
 	c.ram = vtier_ram_table(&env->core->ram);
 	vtier_record_push(&c, &rec, &pc->st);
+	pc->overflows[ev == pc->ev[1]]++;
 	pc->ns += local_clock() - t0;
 }
 
@@ -138,7 +155,7 @@ static int pmu_cpu_online(unsigned int cpu)
 	int i, err = 0;
 
 	mutex_lock(&pmu_lock);
-	for (i = 0; i < kind->nevents; i++) {
+	for (i = 0; i < run.model->nevents; i++) {
 		struct perf_event *ev;
 
 		ev = perf_event_create_kernel_counter(&run.attr[i], cpu, NULL,
@@ -194,38 +211,58 @@ static void sum_stats(struct vtier_record_stats *sum, u64 *ns)
 	}
 }
 
-/* Hold the handlers' time near the budget: period scales with the load. */
+/* Event i over all CPUs: events counted and handler calls, since start. */
+static void event_totals(int i, u64 *count, u64 *overflows)
+{
+	unsigned int cpu;
+	u64 enabled, running;
+
+	*count = 0;
+	*overflows = 0;
+	for_each_online_cpu(cpu) {
+		struct pmu_cpu *pc = per_cpu_ptr(&pmu_cpu, cpu);
+
+		if (pc->ev[i])
+			*count += perf_event_read_value(pc->ev[i], &enabled,
+							&running);
+		*overflows += READ_ONCE(pc->overflows[i]);
+	}
+}
+
+/* Hold the handlers' time under the budget, and the rate under perf's. */
 static void control_work(struct work_struct *work)
 {
 	struct vtier_sampler_stats *s = env->stats;
-	u64 now = local_clock(), ns, window, ppm, budget_ppm, p, q;
+	u64 now = local_clock(), ns, window, count, overflows, p, q;
 	struct vtier_record_stats sum;
 	unsigned int cpu;
 	int i;
 
 	sum_stats(&sum, &ns);
 	window = max(now - last_time, 1ULL);
-	ppm = div64_u64((ns - last_ns) * 1000000, window);
-	budget_ppm = env->cpu_budget_permille * 1000ULL;
 	WRITE_ONCE(s->samples, sum.pushed);
 	WRITE_ONCE(s->samples_per_s,
 		   div64_u64((sum.pushed - last_pushed) * NSEC_PER_SEC, window));
-	WRITE_ONCE(s->overhead_ppm, ppm);
-	last_ns = ns;
-	last_pushed = sum.pushed;
-	last_time = now;
+	WRITE_ONCE(s->overhead_ppm,
+		   div64_u64((ns - last_ns) * 1000000, window));
 
 	mutex_lock(&pmu_lock);
-	for (i = 0; i < kind->nevents; i++) {
-		p = run.attr[i].sample_period;
-		if (ppm > budget_ppm + budget_ppm / 4)
-			q = div64_u64(p * ppm, budget_ppm);
-		else if (ppm < budget_ppm / 2)
-			q = p / 2;
-		else
-			q = p;
-		q = clamp_t(u64, q, kind->min_period[i], kind->max_period[i]);
-		q &= ~(u64)(kind->period_align - 1);
+	for (i = 0; i < run.model->nevents; i++) {
+		struct vtier_period_window w = {
+			.handler_ns = ns - last_ns, .window_ns = window,
+			.period = run.attr[i].sample_period,
+		};
+
+		event_totals(i, &count, &overflows);
+		/* A CPU gone offline takes its count with it: no negative. */
+		w.events = count > run.last_count[i] ?
+			   count - run.last_count[i] : 0;
+		w.overflows = overflows - run.last_overflows[i];
+		run.last_count[i] = count;
+		run.last_overflows[i] = overflows;
+		p = w.period;
+		q = vtier_period_step(&run.ctl[i], &w,
+				      env->cpu_budget_permille * 1000ULL);
 		run.attr[i].sample_period = q;
 		for_each_online_cpu(cpu) {
 			struct perf_event *ev = per_cpu_ptr(&pmu_cpu, cpu)->ev[i];
@@ -242,6 +279,9 @@ static void control_work(struct work_struct *work)
 	}
 	WRITE_ONCE(s->period, run.attr[0].sample_period);
 	mutex_unlock(&pmu_lock);
+	last_ns = ns;
+	last_pushed = sum.pushed;
+	last_time = now;
 	schedule_delayed_work(&ctl_work, msecs_to_jiffies(CTL_MS));
 }
 
@@ -280,6 +320,7 @@ static int pmu_selftest(char *why, size_t len)
 }
 
 int vtier_pmu_start(const struct vtier_pmu_kind *k,
+		    const struct vtier_pmu_model *m,
 		    const struct vtier_sampler_env *e, char *why, size_t len)
 {
 	unsigned int cpu;
@@ -293,8 +334,19 @@ int vtier_pmu_start(const struct vtier_pmu_kind *k,
 		.rs = &e->core->sampler_rings,
 		.user_pfn = user_pfn, .kernel_pfn = kernel_pfn,
 	};
-	for (i = 0; i < k->nevents; i++)
-		k->attr(i, &run.attr[i]);
+	memset(&run, 0, sizeof(run));
+	run.model = m;
+	for (i = 0; i < m->nevents; i++) {
+		const struct vtier_pmu_event *ev = &m->ev[i];
+
+		vtier_period_init(&run.ctl[i], ev->period, ev->min_period,
+				  ev->max_period, m->period_align);
+		k->attr(ev, &run.attr[i]);
+		run.attr[i].sample_period = run.ctl[i].period;
+	}
+	pr_info("%s: %s events, periods %llu %llu\n", k->name, m->name,
+		run.attr[0].sample_period,
+		m->nevents > 1 ? run.attr[1].sample_period : 0ULL);
 	err = cpuhp_setup_state(CPUHP_AP_ONLINE_DYN, "vtier/pmu:online",
 				pmu_cpu_online, pmu_cpu_offline);
 	if (err < 0) {
@@ -321,6 +373,12 @@ int vtier_pmu_start(const struct vtier_pmu_kind *k,
 /* Counters go first: after this no handler can push into the rings. */
 void vtier_pmu_stop(void)
 {
+	int i;
+
 	cancel_delayed_work_sync(&ctl_work);
 	cpuhp_remove_state(hp_state);
+	for (i = 0; i < run.model->nevents; i++)
+		pr_info("%s: event %#llx: %llu period adaptations, %llu throttled seconds, last period %llu\n",
+			kind->name, run.attr[i].config, run.ctl[i].adaptations,
+			run.ctl[i].throttled, run.ctl[i].period);
 }
