@@ -1,16 +1,27 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Control socket: JSON request line in, JSON reply line out (libjansson). */
+/*
+ * Control socket: JSON request line in, JSON reply line out (libjansson).
+ * Only root, vtierd's own user and (with a group) its members may talk to
+ * it: the file mode says so and SO_PEERCRED is checked on each client, so
+ * a socket file left with a wider mode grants nothing.  A client that
+ * sends no request within CONTROL_IDLE_MS is closed, and when every slot
+ * is taken the oldest client still reading gives way to the new one, so
+ * idle connections cannot lock vtierctl out.
+ */
 #include "control.h"
 
 #include <errno.h>
+#include <grp.h>
 #include <jansson.h>
 #include <libgen.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/timerfd.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -19,12 +30,14 @@
 #include "vm.h"
 
 #define CONTROL_MAX_REQUEST 4096
+#define CONTROL_SWEEP_MS 500
 
 struct client {
 	struct control *ctl;
 	unsigned int slot;	/* in ctl->client[] */
 	struct ev ev;
 	int fd;
+	uint64_t since_ns;	/* accepted at */
 	char in[CONTROL_MAX_REQUEST];
 	size_t in_len;
 	char *out;
@@ -284,13 +297,99 @@ static json_t *handle_request(struct control *ctl, const char *line)
 	return rep;
 }
 
+static void arm_sweep(struct control *ctl, bool on)
+{
+	struct itimerspec it = { 0 };
+
+	if (on) {
+		it.it_value.tv_nsec = CONTROL_SWEEP_MS * 1000000L;
+		it.it_interval = it.it_value;
+	}
+	if (ctl->ev_idle.fd >= 0)
+		timerfd_settime(ctl->ev_idle.fd, 0, &it, NULL);
+}
+
 static void client_free(struct client *c)
 {
+	struct control *ctl = c->ctl;
+	unsigned int i;
+
 	loop_del(&c->ev);
 	close(c->fd);
 	free(c->out);
-	c->ctl->client[c->slot] = NULL;
+	ctl->client[c->slot] = NULL;
 	free(c);
+	for (i = 0; i < CONTROL_MAX_CLIENTS && !ctl->client[i]; i++)
+		;
+	if (i == CONTROL_MAX_CLIENTS)
+		arm_sweep(ctl, false);
+}
+
+/* Close clients that sent no complete request within CONTROL_IDLE_MS. */
+static void sweep_ready(struct ev *ev, uint32_t events)
+{
+	struct control *ctl = ev->owner;
+	uint64_t ticks, now = loop_now_ns();
+	unsigned int i;
+
+	(void)events;
+	if (read(ev->fd, &ticks, sizeof(ticks)) < 0)
+		return;
+	for (i = 0; i < CONTROL_MAX_CLIENTS; i++) {
+		struct client *c = ctl->client[i];
+
+		if (c && !c->out &&
+		    now - c->since_ns >= CONTROL_IDLE_MS * 1000000ull)
+			client_free(c);
+	}
+}
+
+/*
+ * Root, vtierd's user, or a member of the control group (by its primary
+ * group or /etc/group).
+ */
+static bool peer_allowed(const struct control *ctl, int fd, struct ucred *uc)
+{
+	socklen_t len = sizeof(*uc);
+	struct passwd pw, *pwp = NULL;
+	gid_t groups[256];
+	int i, n = 256;
+	char buf[4096];
+
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, uc, &len))
+		return false;
+	if (uc->uid == 0 || uc->uid == geteuid())
+		return true;
+	if (!ctl->group_set)
+		return false;
+	if (uc->gid == ctl->group)
+		return true;
+	if (getpwuid_r(uc->uid, &pw, buf, sizeof(buf), &pwp) || !pwp ||
+	    getgrouplist(pw.pw_name, pw.pw_gid, groups, &n) < 0)
+		return false;
+	for (i = 0; i < n; i++)
+		if (groups[i] == ctl->group)
+			return true;
+	return false;
+}
+
+/* A free slot, or the one of the oldest client still sending its request. */
+static int take_slot(struct control *ctl)
+{
+	int i, oldest = -1;
+
+	for (i = 0; i < CONTROL_MAX_CLIENTS; i++) {
+		struct client *c = ctl->client[i];
+
+		if (!c)
+			return i;
+		if (!c->out && (oldest < 0 ||
+				c->since_ns < ctl->client[oldest]->since_ns))
+			oldest = i;
+	}
+	if (oldest >= 0)
+		client_free(ctl->client[oldest]);
+	return oldest;
 }
 
 /* Read the request line; once complete, build the whole reply. */
@@ -354,22 +453,32 @@ static void accept_ready(struct ev *ev, uint32_t events)
 	int fd = accept4(ev->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 	struct control *ctl = ev->owner;
 	struct client *c = NULL;
-	unsigned int i;
+	struct ucred uc;
+	int i;
 
 	(void)events;
 	if (fd < 0)
 		return;
-	for (i = 0; i < CONTROL_MAX_CLIENTS && ctl->client[i]; i++)
-		;
-	if (i < CONTROL_MAX_CLIENTS)
+	if (!peer_allowed(ctl, fd, &uc)) {
+		/* First few, then every 1000th: a local user cannot flood the log. */
+		if (ctl->refused++ < 4 || ctl->refused % 1000 == 0)
+			fprintf(stderr, "vtierd: control: refused a client of uid %u gid %u (not root, vtierd's user or the control group; %llu refused)\n",
+				(unsigned int)uc.uid, (unsigned int)uc.gid,
+				(unsigned long long)ctl->refused);
+		close(fd);
+		return;
+	}
+	i = take_slot(ctl);
+	if (i >= 0)
 		c = calloc(1, sizeof(*c));
 	if (!c) {
 		close(fd);
 		return;
 	}
 	c->ctl = ctl;
-	c->slot = i;
+	c->slot = (unsigned int)i;
 	c->fd = fd;
+	c->since_ns = loop_now_ns();
 	c->ev.owner = c;
 	if (loop_add(ctl->ev.loop, &c->ev, fd, EPOLLIN, client_ready)) {
 		close(fd);
@@ -377,11 +486,50 @@ static void accept_ready(struct ev *ev, uint32_t events)
 		return;
 	}
 	ctl->client[i] = c;
+	arm_sweep(ctl, true);
+}
+
+/* Bind path 0600 (0660 with a group) whatever the umask; -errno. */
+static int bind_private(struct control *ctl, int fd,
+			const struct sockaddr_un *sa)
+{
+	mode_t old = umask(0177);	/* no window with a wider mode */
+	int err = bind(fd, (const struct sockaddr *)sa, sizeof(*sa)) ? -errno : 0;
+
+	umask(old);
+	if (err || !ctl->group_set)
+		return err;
+	if (chown(sa->sun_path, (uid_t)-1, ctl->group) ||
+	    chmod(sa->sun_path, 0660))
+		return -errno;
+	return 0;
+}
+
+/* --control-group NAME (or a number) into ctl->group; -errno. */
+static int set_group(struct control *ctl, const char *group)
+{
+	struct group gr, *grp = NULL;
+	char buf[4096], *end;
+	unsigned long v;
+
+	if (!group)
+		return 0;
+	v = strtoul(group, &end, 10);
+	if (*group && !*end) {
+		ctl->group = (gid_t)v;
+	} else if (!getgrnam_r(group, &gr, buf, sizeof(buf), &grp) && grp) {
+		ctl->group = grp->gr_gid;
+	} else {
+		fprintf(stderr, "vtierd: --control-group: no group '%s'\n", group);
+		return -ENOENT;
+	}
+	ctl->group_set = true;
+	return 0;
 }
 
 int control_open(struct control *ctl, struct loop *loop, const char *path,
 		 struct vm **vms, int nvms, struct balance *bal,
-		 const struct tier *tier)
+		 const struct tier *tier, const char *group)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	char dir[sizeof(sa.sun_path)];
@@ -389,7 +537,10 @@ int control_open(struct control *ctl, struct loop *loop, const char *path,
 	int fd, err;
 
 	memset(ctl, 0, sizeof(*ctl));
-	ctl->ev.fd = -1;
+	ctl->ev.fd = ctl->ev_idle.fd = -1;
+	err = set_group(ctl, group);
+	if (err)
+		return err;
 	if (strlen(path) >= sizeof(sa.sun_path)) {
 		fprintf(stderr, "vtierd: control socket path too long: %s\n", path);
 		return -ENAMETOOLONG;
@@ -405,9 +556,10 @@ int control_open(struct control *ctl, struct loop *loop, const char *path,
 	if (!lstat(path, &st) && S_ISSOCK(st.st_mode))
 		unlink(path);
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) ||
-	    listen(fd, 16)) {
+	err = fd < 0 ? -errno : bind_private(ctl, fd, &sa);
+	if (!err && listen(fd, 16))
 		err = -errno;
+	if (err) {
 		fprintf(stderr, "vtierd: cannot listen on control socket %s: %s\n",
 			path, strerror(-err));
 		if (fd >= 0)
@@ -420,10 +572,20 @@ int control_open(struct control *ctl, struct loop *loop, const char *path,
 	ctl->bal = bal;
 	ctl->tier = tier;
 	ctl->ev.owner = ctl;
+	ctl->ev_idle.owner = ctl;
 	err = loop_add(loop, &ctl->ev, fd, EPOLLIN, accept_ready);
 	if (err) {
 		close(fd);
 		unlink(ctl->path);
+		return err;
+	}
+	fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	err = fd < 0 ? -errno : loop_add(loop, &ctl->ev_idle, fd, EPOLLIN,
+					 sweep_ready);
+	if (err) {
+		if (fd >= 0)
+			close(fd);
+		fprintf(stderr, "vtierd: control: timerfd: %s\n", strerror(-err));
 	}
 	return err;
 }
@@ -436,6 +598,12 @@ void control_close(struct control *ctl)
 	for (i = 0; i < CONTROL_MAX_CLIENTS; i++)
 		if (ctl->client[i])
 			client_free(ctl->client[i]);
+	if (ctl->ev_idle.fd >= 0) {
+		int tfd = ctl->ev_idle.fd;
+
+		loop_del(&ctl->ev_idle);
+		close(tfd);
+	}
 	if (fd < 0)
 		return;
 	loop_del(&ctl->ev);

@@ -7,6 +7,10 @@
 #ifndef VTIERD_CONTROL_H
 #define VTIERD_CONTROL_H
 
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
 #include "loop.h"
 
 struct balance;
@@ -16,6 +20,7 @@ struct vm;
 
 #define CONTROL_DEFAULT_PATH "/run/vtier/vtierd.sock"
 #define CONTROL_MAX_CLIENTS 16
+#define CONTROL_IDLE_MS 5000	/* a client that says nothing is closed */
 
 /**
  * struct control - the control socket and what it reports on.
@@ -25,6 +30,11 @@ struct vm;
  * @nvms: entries in @vms.
  * @bal: the quota layer.
  * @tier: the tier of all VMs.
+ * @group: with @group_set, members of this group may use the socket too
+ *	(mode 0660 instead of 0600).
+ * @group_set: --control-group was given.
+ * @ev_idle: the idle sweep timer, armed while clients are connected.
+ * @refused: clients refused by their peer credentials.
  * @client: connected clients, NULL for a free slot.
  */
 struct control {
@@ -34,16 +44,21 @@ struct control {
 	int nvms;
 	struct balance *bal;
 	const struct tier *tier;
+	gid_t group;
+	bool group_set;
+	struct ev ev_idle;
+	uint64_t refused;
 	struct client *client[CONTROL_MAX_CLIENTS];
 };
 
 /*
- * Create the directory if needed, bind and listen.  0, or -errno (said
- * on stderr).
+ * Create the directory if needed, bind and listen.  The socket is 0600
+ * (0660 and owned by group when group is not NULL) whatever the umask.
+ * 0, or -errno (said on stderr).
  */
 int control_open(struct control *ctl, struct loop *loop, const char *path,
 		 struct vm **vms, int nvms, struct balance *bal,
-		 const struct tier *tier);
+		 const struct tier *tier, const char *group);
 /* Close the socket and every client; remove the socket file. */
 void control_close(struct control *ctl);
 

@@ -4,7 +4,8 @@
  * more VMs, plus a control socket for vtierctl.  One epoll loop.
  *
  *   vtierd --vm name=vm0,socket=PATH[,cid=3][,quota=SIZE][,port=9771]
- *          [,connect] [--vm ...] [--control PATH] [-v]
+ *          [,connect] [--vm ...] [--control PATH] [--control-group GROUP]
+ *          [-v]
  *          [--fast-node N] [--slow-node N] [--fmem-total SIZE]
  *          [--initial slow|fast|local|first-touch] [--demote lazy|eager]
  *          [--vm-mbps N] [--host-mbps N]
@@ -43,6 +44,7 @@
  * @stopping: SIGINT or SIGTERM arrived.
  * @verbose: -v count.
  * @control_path: --control.
+ * @control_group: --control-group, NULL for none.
  * @topts: placement options.
  * @bopts: balancer options.
  * @mover: the move_pages(2) mover the moving tier uses.
@@ -59,6 +61,7 @@ struct vtierd {
 	bool stopping;
 	int verbose;
 	const char *control_path;
+	const char *control_group;
 	struct tier_opts topts;
 	struct balance_opts bopts;
 	struct mover mover;
@@ -77,7 +80,8 @@ static void usage(FILE *f)
 		"  quota   fast-memory quota offered to the guest, e.g. 256M (default 0)\n"
 		"  port    vsock port of the vtier service (default %d)\n"
 		"  connect vtierd connects to a QEMU server=on socket and retries\n"
-		"  --control PATH  control socket (default %s)\n"
+		"  --control PATH  control socket (default %s), mode 0600\n"
+		"  --control-group GROUP  members of GROUP may use it too (mode 0660)\n"
 		"Placement (hosts with two memory nodes; docs/placement.md):\n"
 		"  --fast-node N   node promoted pages go to (default: first node with CPUs)\n"
 		"  --slow-node N   node demoted pages go to (default: first CPU-less node)\n"
@@ -303,6 +307,7 @@ static int parse_args(struct vtierd *d, int argc, char **argv)
 	static const struct option opts[] = {
 		{ "vm", required_argument, NULL, 'm' },
 		{ "control", required_argument, NULL, 'c' },
+		{ "control-group", required_argument, NULL, 'g' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "fast-node", required_argument, NULL, 'F' },
 		{ "slow-node", required_argument, NULL, 'S' },
@@ -347,6 +352,9 @@ static int parse_args(struct vtierd *d, int argc, char **argv)
 			break;
 		case 'c':
 			d->control_path = optarg;
+			break;
+		case 'g':
+			d->control_group = optarg;
 			break;
 		case 'v':
 			d->verbose++;
@@ -432,7 +440,7 @@ static int vtierd_start(struct vtierd *d)
 		if (vm_open(d->vms[i]))
 			return 1;
 	if (control_open(&d->ctl, &d->loop, d->control_path, d->vms, d->nvms,
-			 &d->bal, &d->tier))
+			 &d->bal, &d->tier, d->control_group))
 		return 1;
 	return 0;
 }
@@ -463,7 +471,7 @@ int main(int argc, char **argv)
 	int rc;
 
 	memset(&d, 0, sizeof(d));
-	d.loop.epfd = d.sig.fd = d.ctl.ev.fd = d.bal.ev.fd = d.tier.tick.fd = -1;
+	d.loop.epfd = d.sig.fd = d.ctl.ev.fd = d.ctl.ev_idle.fd = d.bal.ev.fd = d.tier.tick.fd = -1;
 	d.control_path = CONTROL_DEFAULT_PATH;
 	d.topts = (struct tier_opts){ .fast_node = -1, .slow_node = -1,
 				      .initial = INITIAL_FIRST_TOUCH };
