@@ -285,4 +285,5 @@ void vm_close(struct vm *vm)
 		close(fd);
 	}
 	pages_clear(&vm->pages);
+	vsock_dev_close(&vm->vs);
 }

@@ -20,6 +20,15 @@
 #define VSOCK_MAX_FLOWS		16
 #define VSOCK_OUT_CAP		16384	/* bytes queued towards one flow */
 #define VSOCK_CTRL_CAP		64	/* RSTs queued for unknown flows */
+/*
+ * Work per tx kick, weighed in packets and bytes as Linux's vhost-vsock
+ * does (there 256 packets or 512 KiB; smaller here, NAPI's 64, since one
+ * thread serves every VM): past either the device yields to the loop and
+ * comes back through its own eventfd, so a guest that keeps its tx ring
+ * full cannot hold the loop.
+ */
+#define VSOCK_TX_BUDGET_PKTS	64
+#define VSOCK_TX_BUDGET_BYTES	0x40000
 
 struct vsock_flow {
 	bool used;
@@ -76,6 +85,9 @@ struct vsock_app_ops {
  * @ctrl: RSTs queued for packets of no flow.
  * @nctrl: entries used in @ctrl.
  * @bad_packets: packets dropped for bad addresses or length.
+ * @ev_more: an eventfd the tx path writes when it stopped at its budget
+ *	with packets left (-1 without a loop: then it takes them all).
+ * @tx_yields: times the tx path stopped at its budget.
  * @pkt: scratch copy of one tx chain.
  */
 struct vsock_dev {
@@ -88,6 +100,8 @@ struct vsock_dev {
 	struct vsock_ctrl ctrl[VSOCK_CTRL_CAP];
 	unsigned int nctrl;
 	uint64_t bad_packets;
+	struct ev ev_more;
+	uint64_t tx_yields;
 	uint8_t pkt[VRING_MAX_CHAIN_BYTES];
 };
 

@@ -11,6 +11,9 @@
 #include <errno.h>
 #include <stddef.h>
 #include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
 
 static struct vsock_flow *flow_find(struct vsock_dev *d, uint32_t guest_port)
 {
@@ -224,15 +227,29 @@ static void handle_packet(struct vsock_dev *d, const uint8_t *pkt,
 	handle_flow_packet(d, f, &h, pkt + VSOCK_HDR_LEN);
 }
 
+/* Over budget with packets left: come back after the loop served others. */
+static bool tx_yield(struct vsock_dev *d, unsigned int pkts, uint64_t bytes)
+{
+	uint64_t one = 1;
+
+	if (d->ev_more.fd < 0 || (pkts < VSOCK_TX_BUDGET_PKTS &&
+				  bytes < VSOCK_TX_BUDGET_BYTES))
+		return false;
+	d->tx_yields++;
+	return write(d->ev_more.fd, &one, sizeof(one)) == sizeof(one);
+}
+
 void vsock_tx_kick(struct vsock_dev *d)
 {
 	struct vring *vr = &d->vu.vq[VSOCK_TX];
 	struct vring_elem e;
 	bool pushed = false;
+	unsigned int pkts = 0;
+	uint64_t bytes = 0;
 	char why[160];
 	int r;
 
-	while (!d->vu.broken && vr->started) {
+	while (!d->vu.broken && vr->started && !tx_yield(d, pkts, bytes)) {
 		r = vring_pop(vr, &d->vu.mem, false, &e, why, sizeof(why));
 		if (r < 0) {
 			vu_dev_break(&d->vu, VSOCK_TX, why);
@@ -247,10 +264,21 @@ void vsock_tx_kick(struct vsock_dev *d)
 		handle_packet(d, d->pkt, e.total);
 		vring_push(vr, e.head, 0);
 		pushed = true;
+		pkts++;
+		bytes += e.total;
 	}
 	if (pushed)
 		vring_signal(vr);
 	vsock_rx_flush(d);
+}
+
+static void more_ready(struct ev *ev, uint32_t events)
+{
+	uint64_t n;
+
+	(void)events;
+	if (read(ev->fd, &n, sizeof(n)) == sizeof(n))
+		vsock_tx_kick(ev->owner);
 }
 
 static struct vsock_dev *dev_of(struct vu_dev *vu)
@@ -320,4 +348,23 @@ void vsock_dev_init(struct vsock_dev *d, struct vlog *log, struct loop *loop,
 	d->port = port;
 	d->ops = ops;
 	d->app = app;
+	d->ev_more.fd = -1;
+	d->ev_more.owner = d;
+	if (loop) {
+		int fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+
+		if (fd >= 0 && loop_add(loop, &d->ev_more, fd, EPOLLIN,
+					more_ready))
+			close(fd);
+	}
+}
+
+void vsock_dev_close(struct vsock_dev *d)
+{
+	int fd = d->ev_more.fd;
+
+	if (fd < 0)
+		return;
+	loop_del(&d->ev_more);
+	close(fd);
 }

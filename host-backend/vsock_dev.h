@@ -17,10 +17,16 @@ void vsock_dev_init(struct vsock_dev *d, struct vlog *log, struct loop *loop,
 		    uint64_t cid, uint32_t port,
 		    const struct vsock_app_ops *ops, void *app);
 
+/* Close what vsock_dev_init() opened (the budget's eventfd). */
+void vsock_dev_close(struct vsock_dev *d);
+
 /* Drop every flow without telling the guest (device reset, EOF). */
 void vsock_reset(struct vsock_dev *d);
 
-/* Drain the tx ring, then send what is pending. */
+/*
+ * Take the tx ring's packets, up to the budget (VSOCK_TX_BUDGET_*; the
+ * rest on a later loop turn), then send what is pending.
+ */
 void vsock_tx_kick(struct vsock_dev *d);
 
 /* Queue bytes for the guest; -ENOBUFS if they do not fit. */

@@ -7,6 +7,7 @@
  * process.  Each packet the guest posts is processed by vsock_tx_kick().
  */
 #include <errno.h>
+#include <poll.h>
 #include <string.h>
 
 #include "kselftest_harness.h"
@@ -26,7 +27,9 @@ struct app_flow {
 };
 
 struct app {
+	struct vu_fe *fe;
 	bool refuse;
+	bool flood;	/* each empty RW posts another: a ring never empty */
 	unsigned int accepts, recvs, unmaps, maps, disconnects;
 	struct app_flow fl[MAX_APP_FLOWS];
 };
@@ -50,6 +53,16 @@ static int app_recv(void *ctx, void *flow, const uint8_t *data, uint32_t len)
 	struct app *a = ctx;
 
 	a->recvs++;
+	if (a->flood && !len) {
+		struct vsock_hdr h = {
+			.src_cid = CID, .dst_cid = VSOCK_HOST_CID,
+			.src_port = af->f->guest_port, .dst_port = PORT,
+			.type = VSOCK_TYPE_STREAM, .op = VSOCK_OP_RW,
+			.buf_alloc = GUEST_ALLOC,
+		};
+
+		return vu_fe_send_pkt(a->fe, &h, NULL);
+	}
 	if (len > sizeof(af->got) - af->len)
 		return -ENOBUFS;
 	memcpy(af->got + af->len, data, len);
@@ -82,6 +95,7 @@ static const struct vsock_app_ops app_ops = {
 };
 
 FIXTURE(dev) {
+	struct loop loop;
 	struct vu_fe fe;
 	struct vlog log;
 	struct app app;
@@ -103,8 +117,10 @@ FIXTURE_SETUP(dev)
 	ASSERT_EQ(0, vu_fe_adopt(&self->fe, -1));
 	vu_fe_rings_reset(&self->fe);
 	memset(&self->app, 0, sizeof(self->app));
+	self->app.fe = &self->fe;
 	self->log = (struct vlog){ .name = "vm0" };
-	vsock_dev_init(&self->d, &self->log, NULL, CID, PORT, &app_ops,
+	ASSERT_EQ(0, loop_init(&self->loop));
+	vsock_dev_init(&self->d, &self->log, &self->loop, CID, PORT, &app_ops,
 		       &self->app);
 	/* The VMM's addresses of the regions: the frontend's mapping. */
 	d[0].uaddr = (uint64_t)(uintptr_t)self->fe.mem;
@@ -129,6 +145,8 @@ FIXTURE_SETUP(dev)
 FIXTURE_TEARDOWN(dev)
 {
 	memtab_clear(&self->d.vu.mem);
+	vsock_dev_close(&self->d);
+	loop_close(&self->loop);
 	vu_fe_close(&self->fe);
 }
 
@@ -343,6 +361,34 @@ TEST_F(dev, a_bad_descriptor_breaks_the_device_and_drops_every_flow)
 		   GUEST_ALLOC, 0, true);
 	EXPECT_EQ(-1, vu_fe_recv_pkt(&self->fe, &self->p, 0));
 	EXPECT_EQ(1, self->app.accepts);
+}
+
+/*
+ * A guest whose tx ring is never empty (each packet taken, another is
+ * there, as a vCPU refilling it as fast as vtierd reads): one kick takes
+ * VSOCK_TX_BUDGET_PKTS packets and returns, with the device's eventfd
+ * armed so that the loop comes back to it after serving others.  Without
+ * a budget the kick would never return (the harness's timeout fails it).
+ */
+TEST_F_TIMEOUT(dev, a_ring_that_is_never_empty_yields_after_the_budget, 10)
+{
+	struct pollfd pfd;
+
+	ASSERT_EQ(VSOCK_OP_RESPONSE, connect_port(&self->d, &self->fe, &self->p,
+					    1025, GUEST_ALLOC));
+	self->app.flood = true;
+	guest_send(&self->d, &self->fe, 1025, PORT, VSOCK_OP_RW, NULL, 0,
+		   GUEST_ALLOC, 0, true);
+	EXPECT_EQ(VSOCK_TX_BUDGET_PKTS, self->app.recvs);
+	EXPECT_EQ(1, self->d.tx_yields);
+	pfd = (struct pollfd){ .fd = self->d.ev_more.fd, .events = POLLIN };
+	ASSERT_EQ(1, poll(&pfd, 1, 0));
+	/* The loop's next turn is the device's next budget. */
+	ASSERT_EQ(0, loop_run_once(&self->loop, 0));
+	EXPECT_EQ(2 * VSOCK_TX_BUDGET_PKTS, self->app.recvs);
+	EXPECT_EQ(2, self->d.tx_yields);
+	EXPECT_TRUE(self->d.flow[0].used);
+	EXPECT_FALSE(self->d.vu.broken);
 }
 
 TEST_HARNESS_MAIN
