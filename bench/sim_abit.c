@@ -34,7 +34,9 @@ int sim_abit_init(struct sim_abit *a, const struct sim_trace *tr,
 	a->next = malloc(n * sizeof(*a->next));
 	a->in_next = calloc(n, 1);
 	a->age = calloc(n, 1);
-	if (!a->age || !a->accessed || !a->by_pfn || !a->range_start || !a->hot ||
+	a->touched = calloc(n, 1);
+	a->range_of = calloc(n, sizeof(*a->range_of));
+	if (!a->age || !a->touched || !a->range_of || !a->accessed || !a->by_pfn || !a->range_start || !a->hot ||
 	    !a->next || !a->in_next) {
 		sim_abit_free(a);
 		return -1;
@@ -43,10 +45,12 @@ int sim_abit_init(struct sim_abit *a, const struct sim_trace *tr,
 		a->by_pfn[i] = (uint32_t)i;
 	sort_tr = tr;	/* qsort has no context argument in C11 */
 	qsort(a->by_pfn, tr->npages, sizeof(*a->by_pfn), by_pfn);
-	for (i = 0; i < tr->npages; i++)
+	for (i = 0; i < tr->npages; i++) {
 		if (!i || tr->pfn[a->by_pfn[i]] >> 9 !=
 			  tr->pfn[a->by_pfn[i - 1]] >> 9)
 			a->range_start[r++] = i;
+		a->range_of[a->by_pfn[i]] = (uint32_t)(r - 1);
+	}
 	a->range_start[r] = tr->npages;
 	a->nranges = r;
 	a->interval_ns = par->abit_interval_ns;
@@ -65,6 +69,8 @@ void sim_abit_free(struct sim_abit *a)
 	free(a->next);
 	free(a->in_next);
 	free(a->age);
+	free(a->touched);
+	free(a->range_of);
 	memset(a, 0, sizeof(*a));
 }
 
@@ -76,6 +82,12 @@ static uint64_t visit(struct sim_abit *a, uint64_t r, uint64_t seen,
 	uint64_t i, entries = 0;
 	int young = 0;
 
+	/* Not accessed since its last check: the PMD bit says so, one entry. */
+	if (from_hot && !a->touched[r]) {
+		entries = 1;
+		goto listed;
+	}
+	a->touched[r] = 0;
 	for (i = a->range_start[r]; i < a->range_start[r + 1]; i++) {
 		uint32_t id = a->by_pfn[i];
 
@@ -89,6 +101,7 @@ static uint64_t visit(struct sim_abit *a, uint64_t r, uint64_t seen,
 			emit(ctx, id);
 		}
 	}
+listed:
 	/* A quiet range stays listed for ABIT_HOT_AGE visits, then leaves. */
 	if (young)
 		a->age[r] = 0;
@@ -132,11 +145,19 @@ double sim_abit_round(struct sim_abit *a, uint64_t now_ns, uint64_t seen,
 	a->cost_ns += cost;
 	/* The module's controller (vtier_abit.c, control()). */
 	if (cost > budget_ns + budget_ns / ABIT_OVER_DIV) {
+		double need = cost * 1000.0 / par->abit_budget_permille;
+
 		a->interval_ns += a->interval_ns / ABIT_GROW_DIV;
+		if (need > a->interval_ns)
+			a->interval_ns = (uint64_t)need;
 		if (a->interval_ns > ABIT_MAX_INTERVAL_NS)
 			a->interval_ns = ABIT_MAX_INTERVAL_NS;
 	} else if (cost < budget_ns / 2) {
+		double to = cost * 4000.0 / (3 * par->abit_budget_permille);
+
 		a->interval_ns -= a->interval_ns / ABIT_SHRINK_DIV;
+		if (to < a->interval_ns)
+			a->interval_ns = (uint64_t)to;
 		if (a->interval_ns < par->abit_interval_ns)
 			a->interval_ns = par->abit_interval_ns;
 	}

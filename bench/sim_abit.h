@@ -5,11 +5,20 @@
  * accessed bit; a scan round every interval checks the bits of the 2 MiB
  * ranges that had accessed pages at their last visit (the hot list, every
  * round) and then of further ranges from a cursor until the round's entry
- * budget is spent; each set bit is cleared and gives one sample.  The
- * budget and the interval follow the module's controller: cost per round
- * within budget x interval, the interval 25% longer after a round over
- * 1.25x the budget, 20% shorter (never below the base) after one under
- * half of it.
+ * budget is spent; each set bit is cleared and gives one sample.  As the
+ * module skips a 2 MiB range by its PMD entry's accessed bit, a listed
+ * range with no page accessed since its last check costs one entry.  The
+ * module's cursor also skips such ranges, and 1 GiB ones by their PUD
+ * bit, and lists young ranges it has no budget left to check; the model's
+ * cursor checks every range, since a trace has no memory that is mapped
+ * but never touched, where those skips save most (so the model overstates
+ * the cold walk's cost).  The budget and the interval follow the module's
+ * controller: cost per round within budget x interval; after a round over
+ * 1.25x the budget the interval at least 25% longer and at once as long
+ * as the round's cost needs; after one under half of it at least 20%
+ * shorter and at once where the round would cost 3/4 of the budget, never
+ * below the base.  (The module's estimate of ns per entry, which sizes the
+ * cursor, is the model's fixed abit_entry_ns.)
  */
 #ifndef VTIER_SIM_ABIT_H
 #define VTIER_SIM_ABIT_H
@@ -29,6 +38,8 @@ struct sim_abit {
 	uint32_t *hot, *next;	/* ranges to revisit this round, found for the next */
 	uint8_t *in_next;
 	uint8_t *age;		/* quiet visits of a listed range in a row */
+	uint8_t *touched;	/* range -> a page accessed since its last check */
+	uint32_t *range_of;	/* page id -> its range */
 	uint64_t nhot, nnext;
 	uint64_t cursor;	/* next range for the cold walk */
 	uint64_t cursor_budget;	/* entries the cold walk may check next round */
@@ -46,6 +57,7 @@ void sim_abit_free(struct sim_abit *a);
 static inline void sim_abit_access(struct sim_abit *a, uint32_t id)
 {
 	a->accessed[id] = 1;
+	a->touched[a->range_of[id]] = 1;
 }
 
 /*

@@ -21,7 +21,8 @@
  * one entry, on the hot list or under the cursor, and so does, for the
  * cursor, a 1 GiB range whose PUD entry was not.  A young range the cursor
  * has no budget left to check is put on the hot list unchecked, so a new
- * hot set is listed within one pass whatever its size.
+ * hot set is listed within one pass whatever its size; and the cursor
+ * leaves ranges the hot pass checked this round alone.
  *
  * After a round that cleared any bit, one IPI round flushes every CPU's
  * TLB: x86 does not flush after clearing accessed bits, and a translation
@@ -31,6 +32,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/cgroup.h>
+#include <linux/bsearch.h>
 #include <linux/err.h>
 #include <linux/kthread.h>
 #include <linux/math64.h>
@@ -133,6 +135,16 @@ static bool keep_young_range(struct abit_walk *w, unsigned long addr)
 		return false;
 	st->next[st->nnext++] = (struct abit_range){ st->walking, addr, 0 };
 	return true;
+}
+
+/* Walk callback: whether this round's hot pass checked the range. */
+static bool range_on_hot_list(struct abit_walk *w, unsigned long addr)
+{
+	struct abit_state *st = container_of(w, struct abit_state, walk);
+	struct abit_range key = { st->walking, addr, 0 };
+
+	return bsearch(&key, st->hot, st->nhot, sizeof(*st->hot),
+		       range_cmp) != NULL;
 }
 
 /* Sort the new hot list and drop duplicates. */
@@ -301,19 +313,39 @@ static void flush_this_cpu(void *unused)
 static void control(struct abit_state *st, u64 cost, u64 hot_cost)
 {
 	struct abit_walk *w = &st->walk;
-	u64 budget_ns = st->interval_us * st->env->cpu_budget_permille;
+	u64 permille = st->env->cpu_budget_permille;	/* 1..500 */
+	u64 budget_ns = st->interval_us * permille;
 	u64 per = div64_u64(cost, max(w->entries, 1ULL));
 	u64 min_us = (u64)abit_interval_ms * USEC_PER_MSEC;
 
-	st->ns_per_entry = max((3 * st->ns_per_entry + per) / 4, 1ULL);
+	/*
+	 * Rounds of a few entries (ranges skipped by their upper bits) cost
+	 * mostly the TLB flush and the process list: they say little about
+	 * an entry, and would starve the cursor if they counted.
+	 */
+	if (w->entries >= ABIT_MIN_ESTIMATE)
+		st->ns_per_entry = max((3 * st->ns_per_entry + per) / 4, 1ULL);
+	/*
+	 * The hot list costs the same per round whatever the interval, so
+	 * the interval moves at once to where this round's cost would have
+	 * been on budget: over budget at least 1/GROW longer (a 1 GiB hot
+	 * set would otherwise take a dozen rounds over budget to get
+	 * there), under half of it at least 1/SHRINK shorter, to where the
+	 * round would cost 3/4 of the budget (a one-off costly round, such
+	 * as the first after a hot set moves, would otherwise slow the
+	 * scanner for many rounds).
+	 */
 	if (cost > budget_ns + budget_ns / ABIT_OVER_DIV)
-		st->interval_us = min(st->interval_us +
-				      st->interval_us / ABIT_GROW_DIV,
+		st->interval_us = min(max(st->interval_us +
+					  st->interval_us / ABIT_GROW_DIV,
+					  div64_u64(cost, permille)),
 				      (u64)ABIT_MAX_INTERVAL_US);
 	else if (cost < budget_ns / 2)
-		st->interval_us = max(st->interval_us -
-				      st->interval_us / ABIT_SHRINK_DIV, min_us);
-	budget_ns = st->interval_us * st->env->cpu_budget_permille;
+		st->interval_us = max(min(st->interval_us -
+					  st->interval_us / ABIT_SHRINK_DIV,
+					  div64_u64(4 * cost, 3 * permille)),
+				      min_us);
+	budget_ns = st->interval_us * permille;
 	st->cursor_budget = hot_cost < budget_ns ?
 		div64_u64(budget_ns - hot_cost, st->ns_per_entry) : 0;
 	st->cursor_budget = clamp_t(u64, st->cursor_budget, ABIT_MIN_CURSOR,
@@ -445,6 +477,7 @@ static int abit_start(const struct vtier_sampler_env *env, char *why,
 	st->env = env;
 	st->walk.core = env->core;
 	st->walk.young_range = keep_young_range;
+	st->walk.on_hot_list = range_on_hot_list;
 	st->interval_us = (u64)abit_interval_ms * USEC_PER_MSEC;
 	st->ns_per_entry = 100;		/* a guess, replaced after round 1 */
 	st->cursor_budget = max_t(u64, ABIT_MIN_CURSOR,

@@ -11,6 +11,7 @@
 #define ABIT_DEFAULT_HOT_RANGES		4096	/* 2 MiB ranges revisited each round */
 #define ABIT_MAX_INTERVAL_MS		10000	/* the interval's ceiling */
 #define ABIT_MIN_CURSOR			64	/* entries: the cold walk always moves */
+#define ABIT_MIN_ESTIMATE		4096	/* entries: a round that measures ns/entry */
 /*
  * A listed range leaves the hot list only after this many quiet visits in
  * a row: a hot range that is idle for one round (a program between two
@@ -22,7 +23,9 @@
 
 /*
  * The interval controller: a round over budget * (1 + 1/OVER) lengthens
- * the interval by 1/GROW; one under budget / 2 shortens it by 1/SHRINK.
+ * the interval by at least 1/GROW, up to where the round was on budget;
+ * one under budget / 2 shortens it by at least 1/SHRINK, down to where
+ * it would have cost 3/4 of the budget.
  */
 #define ABIT_OVER_DIV			4
 #define ABIT_GROW_DIV			4

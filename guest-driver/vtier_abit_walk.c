@@ -133,9 +133,11 @@ unlock:
 
 /*
  * One PMD-sized range [addr, end) of a VMA.  A PTE table not used since
- * its last whole check is skipped; a young one the cold walk has no
- * budget left to check is listed for the next round's hot pass instead
- * (its PMD bit stays set, so nothing is lost if the list is full).
+ * its last whole check is skipped, and so, in the cold walk, is one on the
+ * hot list (its PUD bit is set again: the range may drop off the list
+ * with accessed bits left); a young one the cold walk has no budget left
+ * to check is listed for the next round's hot pass instead (its PMD bit
+ * stays set, so nothing is lost if the list is full).
  */
 static void walk_pmd(struct abit_walk *w, struct mm_struct *mm, pmd_t *pmdp,
 		     unsigned long addr, unsigned long end)
@@ -151,6 +153,10 @@ static void walk_pmd(struct abit_walk *w, struct mm_struct *mm, pmd_t *pmdp,
 		return;
 	} else if (whole && !pmd_young(pmd)) {
 		w->skipped++;
+	} else if (w->cold && w->on_hot_list(w, addr & PMD_MASK)) {
+		/* Checked by this round's hot pass; the next one checks again. */
+		w->skipped++;
+		w->missed = true;
 	} else if (w->cold && whole && w->budget < PTRS_PER_PTE) {
 		w->listed++;
 		if (!w->young_range(w, addr))

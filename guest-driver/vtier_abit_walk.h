@@ -32,6 +32,8 @@
  * @missed: the walk left accessed bits behind under a PUD it cleared
  * @young_range: called for each PMD-sized range with accessed frames, or
  *	listed unwalked; false when the list is full
+ * @on_hot_list: the cold walk: whether the range at addr is one the hot
+ *	pass checked this round (the cold walk leaves it to the next)
  * @batch: young frames of the current range
  */
 struct abit_walk {
@@ -49,6 +51,7 @@ struct abit_walk {
 	bool cold;
 	bool missed;
 	bool (*young_range)(struct abit_walk *w, unsigned long addr);
+	bool (*on_hot_list)(struct abit_walk *w, unsigned long addr);
 	u64 batch[ABIT_BATCH];
 };
 
