@@ -99,7 +99,8 @@ bool vtier_record_push(const struct vtier_record_ctx *ctx,
 		return false;
 	}
 	st->pushed++;
-	if (s.pfn >= ctx->watch_lo && s.pfn < ctx->watch_hi)
+	/* watch_hi first: it is 0 outside the PEBS self-test. */
+	if (s.pfn < ctx->watch_hi && s.pfn >= ctx->watch_lo)
 		st->watched++;
 	return true;
 }
