@@ -7,7 +7,7 @@
  *
  * It runs in NMI context, so it takes no lock, allocates nothing and
  * prints nothing.  It is plain C over vtier_ring.h: the userspace unit
- * tests (selftests/sampler/) build this file and vtier_ring.c unchanged
+ * tests (selftests/guest-driver/) build this file and vtier_ring.c unchanged
  * and feed synthetic records through vtier_record_push(), the function the
  * overflow handlers call.  Translating a linear address needs the kernel
  * (page tables, __pa), so it comes in as two callbacks.
