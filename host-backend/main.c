@@ -4,7 +4,7 @@
  * more VMs, plus a control socket for vtierctl.  One epoll loop.
  *
  *   vtierd --vm name=vm0,socket=PATH[,cid=3][,quota=SIZE][,port=9771]
- *          [,connect] [--vm ...] [--control PATH] [--control-group GROUP]
+ *          [,uds=PATH][,connect] [--vm ...] [--control PATH] [--control-group GROUP]
  *          [-v]
  *          [--fast-node N] [--slow-node N] [--fmem-total SIZE]
  *          [--initial slow|fast|local|first-touch] [--demote lazy|eager]
@@ -74,11 +74,13 @@ struct vtierd {
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: vtierd --vm name=NAME,socket=PATH[,cid=N][,quota=SIZE][,port=N][,connect]\n"
+		"usage: vtierd --vm name=NAME,socket=PATH[,cid=N][,quota=SIZE][,port=N][,uds=PATH][,connect]\n"
 		"              [--vm ...] [--control PATH] [-v]\n"
 		"  cid     guest CID reported in the vsock config space (default 3)\n"
 		"  quota   fast-memory quota offered to the guest, e.g. 256M (default 0)\n"
 		"  port    vsock port of the vtier service (default %d)\n"
+		"  uds     forward every other vsock port (hybrid vsock): guest to port P\n"
+		"          reaches PATH_P; a host client on PATH sends \"CONNECT P\\n\"\n"
 		"  connect vtierd connects to a QEMU server=on socket and retries\n"
 		"  --control PATH  control socket (default %s), mode 0600\n"
 		"  --control-group GROUP  members of GROUP may use it too (mode 0660)\n"
@@ -170,6 +172,13 @@ static int parse_vm(char *spec, struct vm *vm)
 				return -EINVAL;
 			}
 			vm->bal.weight = (uint32_t)v;
+		} else if (!strcmp(kv, "uds")) {
+			/* <uds>_<port> must fit a socket address too */
+			if (!*val || strlen(val) >= sizeof(vm->uds_path)) {
+				fprintf(stderr, "vtierd: --vm: bad uds path\n");
+				return -EINVAL;
+			}
+			strcpy(vm->uds_path, val);
 		} else if (!strcmp(kv, "port")) {
 			if (parse_size(val, &v) || v == 0 || v >= 0xffffffffull) {
 				fprintf(stderr, "vtierd: --vm: bad port '%s'\n", val);

@@ -107,7 +107,7 @@ struct vm *vm_alloc(void)
 	vm->vs.port = VTIER_DEFAULT_PORT;
 	vm->bal.weight = 1;
 	vm->listen_fd = -1;
-	vm->ev_listen.fd = vm->ev_retry.fd = -1;
+	vm->ev_listen.fd = vm->ev_retry.fd = vm->fwd.ev_listen.fd = -1;
 	return vm;
 }
 
@@ -130,12 +130,18 @@ void vm_setup(struct vm *vm, struct loop *loop, struct tier *t, int verbose)
 	vm->ev_listen.loop = vm->ev_retry.loop = loop;
 }
 
+/* Flow i is a vtier session (not a forwarded connection). */
+static bool is_session(const struct vm *vm, int i)
+{
+	return vm->vs.flow[i].used && vm->vs.flow[i].app_flow == &vm->sess[i];
+}
+
 bool vm_guest_connected(const struct vm *vm)
 {
 	int i;
 
 	for (i = 0; i < VSOCK_MAX_FLOWS; i++)
-		if (vm->vs.flow[i].used && session_ready(&vm->sess[i]))
+		if (is_session(vm, i) && session_ready(&vm->sess[i]))
 			return true;
 	return false;
 }
@@ -145,7 +151,7 @@ void vm_send_quota(struct vm *vm)
 	int i;
 
 	for (i = 0; i < VSOCK_MAX_FLOWS; i++)
-		if (vm->vs.flow[i].used && session_ready(&vm->sess[i]))
+		if (is_session(vm, i) && session_ready(&vm->sess[i]))
 			session_quota(&vm->sess[i], vm->tier.quota_pages);
 	vsock_rx_flush(&vm->vs);
 }
@@ -160,7 +166,7 @@ static void say_goodbye(struct vm *vm)
 
 		if (!vsock_flow_open(f))
 			continue;
-		if (vm->sess[i].state == SESSION_READY)
+		if (is_session(vm, i) && vm->sess[i].state == SESSION_READY)
 			session_bye(&vm->sess[i], VTIER_BYE_SHUTDOWN);
 		vsock_flow_close(f, true);
 	}
@@ -231,6 +237,12 @@ int vm_open(struct vm *vm)
 	int fd, err;
 
 	strcpy(sa.sun_path, vm->sock_path);
+	if (vm->uds_path[0]) {
+		err = vsock_fwd_open(&vm->fwd, &vm->vs, &vm->log,
+				     vm->ev_listen.loop, vm->uds_path);
+		if (err)
+			return err;
+	}
 	if (vm->connect_mode) {
 		fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
 		err = fd < 0 ? -errno :
@@ -285,5 +297,6 @@ void vm_close(struct vm *vm)
 		close(fd);
 	}
 	pages_clear(&vm->pages);
+	vsock_fwd_close(&vm->fwd);
 	vsock_dev_close(&vm->vs);
 }

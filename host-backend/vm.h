@@ -23,6 +23,7 @@
 #include "session.h"
 #include "tier.h"
 #include "vsock_dev.h"
+#include "vsock_fwd.h"
 
 /* The guest's last REPORT (docs/balancer.md). */
 struct vm_report {
@@ -62,6 +63,8 @@ struct vm_balance {
  * @ev_listen: watches @listen_fd while no VMM is connected.
  * @ev_retry: connect mode: the retry timer.
  * @closing: vtierd is exiting: do not wait for the next VMM.
+ * @uds_path: hybrid-vsock socket of the other ports ("" for none).
+ * @fwd: forwards them (vsock_fwd.h) when @uds_path is set.
  * @vs: the vsock device (its vu_dev inside).
  * @sess: the session of each vsock flow (same index).
  * @sv: what the sessions share.
@@ -80,6 +83,8 @@ struct vm {
 	struct ev ev_listen, ev_retry;
 	bool closing;
 
+	char uds_path[96];
+	struct vsock_fwd fwd;
 	struct vsock_dev vs;
 	struct session sess[VSOCK_MAX_FLOWS];
 	struct session_vm sv;

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * virtio-vsock device for one service port.  Guest packets are copied out of
- * the tx ring once, their 44-byte header validated, then dispatched by op.
- * Packets towards the guest wait in small per-flow queues until the guest
- * posts rx buffers.
+ * virtio-vsock device: a service port and, optionally, a second app for
+ * every other port.  Guest packets are copied out of the tx ring once,
+ * their 44-byte header validated, then dispatched by flow and op.  Packets
+ * towards the guest wait in small per-flow queues until the guest posts rx
+ * buffers.
  */
 #include "vsock_dev.h"
 
@@ -15,19 +16,30 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
-static struct vsock_flow *flow_find(struct vsock_dev *d, uint32_t guest_port)
+static struct vsock_flow *flow_find(struct vsock_dev *d, uint32_t guest_port,
+				    uint32_t host_port)
 {
 	int i;
 
 	for (i = 0; i < VSOCK_MAX_FLOWS; i++)
-		if (d->flow[i].used &&
-		    d->flow[i].guest_port == guest_port)
+		if (d->flow[i].used && d->flow[i].guest_port == guest_port &&
+		    d->flow[i].host_port == host_port)
 			return &d->flow[i];
 	return NULL;
 }
 
-static struct vsock_flow *flow_new(struct vsock_dev *d,
-				   const struct vsock_hdr *h)
+static unsigned int flows_to(const struct vsock_dev *d, uint32_t host_port)
+{
+	unsigned int i, n = 0;
+
+	for (i = 0; i < VSOCK_MAX_FLOWS; i++)
+		n += d->flow[i].used && d->flow[i].host_port == host_port;
+	return n;
+}
+
+static struct vsock_flow *flow_new(struct vsock_dev *d, uint32_t guest_port,
+				   uint32_t host_port,
+				   const struct vsock_app_ops *ops, void *app)
 {
 	int i;
 
@@ -38,8 +50,10 @@ static struct vsock_flow *flow_new(struct vsock_dev *d,
 			continue;
 		memset(f, 0, offsetof(struct vsock_flow, out));
 		f->used = true;
-		f->guest_port = h->src_port;
-		f->need_response = true;
+		f->guest_port = guest_port;
+		f->host_port = host_port;
+		f->ops = ops;
+		f->app = app;
 		return f;
 	}
 	return NULL;
@@ -63,8 +77,53 @@ void vsock_reset(struct vsock_dev *d)
 	int i;
 
 	for (i = 0; i < VSOCK_MAX_FLOWS; i++)
-		d->flow[i].used = false;
+		if (d->flow[i].used)
+			vsock_flow_end(&d->flow[i]);
 	d->nctrl = 0;
+}
+
+void vsock_dev_set_forward(struct vsock_dev *d,
+			   const struct vsock_app_ops *ops, void *app)
+{
+	d->fwd_ops = ops;
+	d->fwd_app = app;
+}
+
+/* A host port no flow uses, from VSOCK_FIRST_HOST_PORT up. */
+static uint32_t free_host_port(struct vsock_dev *d)
+{
+	int i;
+
+	for (;;) {
+		uint32_t p = d->next_host_port++;
+
+		if (d->next_host_port < VSOCK_FIRST_HOST_PORT ||
+		    d->next_host_port == 0xffffffffu)
+			d->next_host_port = VSOCK_FIRST_HOST_PORT;
+		if (p < VSOCK_FIRST_HOST_PORT || p == d->port)
+			continue;
+		for (i = 0; i < VSOCK_MAX_FLOWS; i++)
+			if (d->flow[i].used && d->flow[i].host_port == p)
+				break;
+		if (i == VSOCK_MAX_FLOWS)
+			return p;
+	}
+}
+
+struct vsock_flow *vsock_dev_connect(struct vsock_dev *d, uint32_t guest_port,
+				     void *app_flow)
+{
+	struct vsock_flow *f;
+
+	if (!d->fwd_ops || d->vu.conn_fd < 0 || d->vu.broken ||
+	    !d->vu.vq[VSOCK_RX].started)
+		return NULL;
+	f = flow_new(d, guest_port, free_host_port(d), d->fwd_ops, d->fwd_app);
+	if (!f)
+		return NULL;
+	f->need_request = true;
+	f->app_flow = app_flow;
+	return f;
 }
 
 int vsock_flow_write(struct vsock_flow *f, const void *data, uint32_t len)
@@ -76,15 +135,46 @@ int vsock_flow_write(struct vsock_flow *f, const void *data, uint32_t len)
 	return 0;
 }
 
+uint32_t vsock_flow_room(const struct vsock_flow *f)
+{
+	return VSOCK_OUT_CAP - f->out_len;
+}
+
 void vsock_flow_close(struct vsock_flow *f, bool graceful)
 {
 	f->closing = true;
 	f->close_shutdown = graceful;
 }
 
+void vsock_flow_shutdown(struct vsock_flow *f)
+{
+	f->shut_send = true;
+}
+
 bool vsock_flow_open(const struct vsock_flow *f)
 {
 	return f->used && !f->closing;
+}
+
+/* Refresh the guest's view of our credit when it runs low. */
+static void credit_check(struct vsock_flow *f)
+{
+	uint32_t fwd = f->rx_cnt - f->held;
+
+	if (fwd != f->fwd_cnt_sent &&
+	    VSOCK_BUF_ALLOC - (f->rx_cnt - f->fwd_cnt_sent) < VSOCK_BUF_ALLOC / 2)
+		f->need_credit = true;
+}
+
+void vsock_flow_hold(struct vsock_flow *f, uint32_t len)
+{
+	f->held += len;
+}
+
+void vsock_flow_consumed(struct vsock_flow *f, uint32_t len)
+{
+	f->held -= len < f->held ? len : f->held;
+	credit_check(f);
 }
 
 /* Guest RW data: credit check, then hand the bytes to the app. */
@@ -102,11 +192,20 @@ static void handle_rw(struct vsock_dev *d, struct vsock_flow *f,
 		return;
 	}
 	f->rx_cnt += h->len;
-	if (d->ops->recv(d->app, f->app_flow, payload, h->len) < 0)
+	if (f->ops->recv(f->app, f->app_flow, payload, h->len) < 0)
 		vsock_flow_close(f, false);
-	/* Everything was consumed: refresh the guest's view when it runs low. */
-	if (VSOCK_BUF_ALLOC - (f->rx_cnt - f->fwd_cnt_sent) < VSOCK_BUF_ALLOC / 2)
-		f->need_credit = true;
+	credit_check(f);
+}
+
+static void handle_shutdown(struct vsock_flow *f, uint32_t flags)
+{
+	f->peer_shut |= flags;
+	if (flags & VSOCK_SHUTDOWN_RCV)
+		f->out_len = 0;	/* it will not read what is queued */
+	if (f->ops->shutdown && !f->closing)
+		f->ops->shutdown(f->app, f->app_flow, flags);
+	else
+		vsock_flow_close(f, false);
 }
 
 static void handle_flow_packet(struct vsock_dev *d, struct vsock_flow *f,
@@ -117,15 +216,13 @@ static void handle_flow_packet(struct vsock_dev *d, struct vsock_flow *f,
 	f->peer_fwd_cnt = h->fwd_cnt;
 	switch (h->op) {
 	case VSOCK_OP_RST:
-		f->used = false;
+		vsock_flow_end(f);
 		break;
 	case VSOCK_OP_SHUTDOWN:
-		if (h->flags & VSOCK_SHUTDOWN_RCV)
-			f->out_len = 0;	/* it will not read what is queued */
-		vsock_flow_close(f, false);
+		handle_shutdown(f, h->flags);
 		break;
 	case VSOCK_OP_RW:
-		if (!f->closing)
+		if (!f->closing && !f->connecting && !f->need_request)
 			handle_rw(d, f, h, payload);
 		break;
 	case VSOCK_OP_CREDIT_REQUEST:
@@ -133,10 +230,46 @@ static void handle_flow_packet(struct vsock_dev *d, struct vsock_flow *f,
 		break;
 	case VSOCK_OP_CREDIT_UPDATE:
 		break;
-	default:	/* REQUEST on a live flow, RESPONSE: reset it */
+	case VSOCK_OP_RESPONSE:
+		if (f->connecting) {
+			f->connecting = false;
+			if (f->ops->connected)
+				f->ops->connected(f->app, f->app_flow);
+			break;
+		}
+		f->out_len = 0;	/* a RESPONSE we did not ask for */
+		vsock_flow_close(f, false);
+		break;
+	default:	/* REQUEST on a live flow: reset it */
 		f->out_len = 0;
 		vsock_flow_close(f, false);
 		break;
+	}
+}
+
+/* A guest REQUEST to a port: the service's, or the forwarder's. */
+static void handle_request(struct vsock_dev *d, const struct vsock_hdr *h)
+{
+	bool service = h->dst_port == d->port;
+	const struct vsock_app_ops *ops = service ? d->ops : d->fwd_ops;
+	struct vsock_flow *f = NULL;
+
+	if (!ops || (service && flows_to(d, d->port) >= VSOCK_PORT_FLOWS) ||
+	    !(f = flow_new(d, h->src_port, h->dst_port, ops,
+			   service ? d->app : d->fwd_app))) {
+		if (ops)
+			vlog_error(d->vu.log, "vsock: too many connections; refusing port %u",
+				   h->src_port);
+		reply_rst(d, h);
+		return;
+	}
+	f->need_response = true;
+	f->peer_buf_alloc = h->buf_alloc;
+	f->peer_fwd_cnt = h->fwd_cnt;
+	f->app_flow = ops->accept(f->app, f);
+	if (!f->app_flow) {
+		f->used = false;	/* never accepted: no app to tell */
+		reply_rst(d, h);
 	}
 }
 
@@ -197,31 +330,18 @@ static void handle_packet(struct vsock_dev *d, const uint8_t *pkt,
 		vlog_error(d->vu.log, "vsock: dropped packet: %s", why);
 		return;
 	}
-	f = flow_find(d, h.src_port);
-	if (!op_valid(&h) || h.dst_port != d->port) {
-		if (f && h.dst_port == d->port)
-			f->used = false;
+	f = flow_find(d, h.src_port, h.dst_port);
+	if (!op_valid(&h)) {
+		if (f)
+			vsock_flow_end(f);
 		reply_rst(d, &h);
 		return;
 	}
-	if (h.op == VSOCK_OP_REQUEST && !f) {
-		f = flow_new(d, &h);
-		if (!f) {
-			vlog_error(d->vu.log, "vsock: too many connections; refusing port %u",
-				   h.src_port);
+	if (!f) {
+		if (h.op == VSOCK_OP_REQUEST)
+			handle_request(d, &h);
+		else
 			reply_rst(d, &h);
-			return;
-		}
-		f->peer_buf_alloc = h.buf_alloc;
-		f->peer_fwd_cnt = h.fwd_cnt;
-		f->app_flow = d->ops->accept(d->app, f);
-		if (!f->app_flow) {
-			f->used = false;
-			reply_rst(d, &h);
-		}
-		return;
-	} else if (!f) {
-		reply_rst(d, &h);
 		return;
 	}
 	handle_flow_packet(d, f, &h, pkt + VSOCK_HDR_LEN);
@@ -348,6 +468,7 @@ void vsock_dev_init(struct vsock_dev *d, struct vlog *log, struct loop *loop,
 	d->port = port;
 	d->ops = ops;
 	d->app = app;
+	d->next_host_port = VSOCK_FIRST_HOST_PORT;
 	d->ev_more.fd = -1;
 	d->ev_more.owner = d;
 	if (loop) {

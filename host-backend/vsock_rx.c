@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * virtio-vsock device, host->guest side: pick the next pending packet
- * (queued RSTs first, then per flow RESPONSE, data within the guest's
- * credit, CREDIT_UPDATE, and the closing RST/SHUTDOWN) and write it into
- * the next rx buffer.
+ * (queued RSTs first, then per flow REQUEST or RESPONSE, data within the
+ * guest's credit, CREDIT_UPDATE, SHUTDOWN of our sending side, and the
+ * closing RST/SHUTDOWN) and write it into the next rx buffer.
  */
 #include <endian.h>
 #include <string.h>
@@ -25,21 +25,36 @@ static uint32_t peer_credit(const struct vsock_flow *f)
 	return in_flight >= f->peer_buf_alloc ? 0 : f->peer_buf_alloc - in_flight;
 }
 
-static bool flow_next(struct vsock_dev *d, struct vsock_flow *f,
-		      struct out_pkt *p)
+void vsock_flow_end(struct vsock_flow *f)
+{
+	f->used = false;
+	if (f->ops && f->ops->closed)
+		f->ops->closed(f->app, f->app_flow);
+}
+
+static bool flow_next(struct vsock_flow *f, struct out_pkt *p)
 {
 	p->f = f;
-	p->src_port = d->port;
+	p->src_port = f->host_port;
 	p->dst_port = f->guest_port;
 	p->len = 0;
 	p->flags = 0;
-	if (f->need_response) {
+	if (f->need_request && !f->closing) {
+		p->op = VSOCK_OP_REQUEST;
+	} else if (f->closing && (f->need_request || f->connecting)) {
+		p->op = VSOCK_OP_RST;	/* given up before the guest answered */
+	} else if (f->connecting) {
+		return false;
+	} else if (f->need_response) {
 		p->op = VSOCK_OP_RESPONSE;
 	} else if (f->out_len && peer_credit(f)) {
 		p->op = VSOCK_OP_RW;
 		p->len = f->out_len < peer_credit(f) ? f->out_len : peer_credit(f);
 	} else if (f->need_credit) {
 		p->op = VSOCK_OP_CREDIT_UPDATE;
+	} else if (f->shut_send && !f->out_len && !f->closing) {
+		p->op = VSOCK_OP_SHUTDOWN;
+		p->flags = VSOCK_SHUTDOWN_SEND;
 	} else if (f->closing && !f->out_len) {
 		p->op = f->close_shutdown ? VSOCK_OP_SHUTDOWN : VSOCK_OP_RST;
 		if (f->close_shutdown)
@@ -64,7 +79,7 @@ static bool next_packet(struct vsock_dev *d, struct out_pkt *p)
 		return true;
 	}
 	for (i = 0; i < VSOCK_MAX_FLOWS; i++)
-		if (d->flow[i].used && flow_next(d, &d->flow[i], p))
+		if (d->flow[i].used && flow_next(&d->flow[i], p))
 			return true;
 	return false;
 }
@@ -87,7 +102,7 @@ static uint32_t emit(struct vsock_dev *d, struct out_pkt *p,
 	h.op = htole16(p->op);
 	h.flags = htole32(p->flags);
 	h.buf_alloc = htole32(f ? VSOCK_BUF_ALLOC : 0);
-	h.fwd_cnt = htole32(f ? f->rx_cnt : 0);
+	h.fwd_cnt = htole32(f ? f->rx_cnt - f->held : 0);
 	vring_elem_write(e, 0, &h, sizeof(h));
 
 	if (!f) {
@@ -95,9 +110,13 @@ static uint32_t emit(struct vsock_dev *d, struct out_pkt *p,
 			--d->nctrl * sizeof(d->ctrl[0]));
 		return VSOCK_HDR_LEN;
 	}
-	f->fwd_cnt_sent = f->rx_cnt;
+	f->fwd_cnt_sent = f->rx_cnt - f->held;
 	f->need_credit = false;
 	switch (p->op) {
+	case VSOCK_OP_REQUEST:
+		f->need_request = false;
+		f->connecting = true;
+		break;
 	case VSOCK_OP_RESPONSE:
 		f->need_response = false;
 		break;
@@ -106,14 +125,36 @@ static uint32_t emit(struct vsock_dev *d, struct out_pkt *p,
 		memmove(f->out, f->out + p->len, f->out_len - p->len);
 		f->out_len -= p->len;
 		f->tx_cnt += p->len;
+		f->drained = true;
 		break;
-	case VSOCK_OP_RST:
 	case VSOCK_OP_SHUTDOWN:
+		if (!f->closing) {	/* our sending side only */
+			f->shut_send = false;
+			break;
+		}
+		/* fall through */
+	case VSOCK_OP_RST:
 		/* Done with it; a late guest packet just gets an RST. */
-		f->used = false;
+		vsock_flow_end(f);
 		break;
 	}
 	return VSOCK_HDR_LEN + p->len;
+}
+
+/* Apps whose queued bytes went out may queue more (next loop turn). */
+static void tell_drained(struct vsock_dev *d)
+{
+	int i;
+
+	for (i = 0; i < VSOCK_MAX_FLOWS; i++) {
+		struct vsock_flow *f = &d->flow[i];
+
+		if (f->used && f->drained) {
+			f->drained = false;
+			if (f->ops->drained)
+				f->ops->drained(f->app, f->app_flow);
+		}
+	}
 }
 
 void vsock_rx_flush(struct vsock_dev *d)
@@ -146,4 +187,5 @@ void vsock_rx_flush(struct vsock_dev *d)
 	}
 	if (pushed)
 		vring_signal(vr);
+	tell_drained(d);
 }

@@ -8,4 +8,7 @@
 /* Send pending packets while the guest has rx buffers. */
 void vsock_rx_flush(struct vsock_dev *d);
 
+/* The flow is gone: free its slot and tell its app (ops->closed). */
+void vsock_flow_end(struct vsock_flow *f);
+
 #endif
