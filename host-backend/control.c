@@ -121,6 +121,25 @@ static void add_balance(json_t *o, const struct vm *vm)
 		"quota_changes", arr));
 }
 
+/* The vsock device's work budget and the forwarder (docs/vtierd.md). */
+static void add_vsock(json_t *o, const struct vm *vm)
+{
+	const struct fwd_stats *f = &vm->fwd.st;
+
+	json_object_update_new(o, json_pack(
+		"{s:I, s:b, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
+		"vsock_tx_yields", (json_int_t)vm->vs.tx_yields,
+		"vsock_forwarding", vm->uds_path[0] != 0,
+		"vsock_fwd_conns", (json_int_t)vsock_fwd_conns(&vm->fwd),
+		"vsock_fwd_buffered_bytes",
+		(json_int_t)vsock_fwd_buffered(&vm->fwd),
+		"vsock_fwd_guest_conns", (json_int_t)f->guest_conns,
+		"vsock_fwd_host_conns", (json_int_t)f->host_conns,
+		"vsock_fwd_refused", (json_int_t)f->refused,
+		"vsock_fwd_bytes_to_host", (json_int_t)f->bytes_to_host,
+		"vsock_fwd_bytes_to_guest", (json_int_t)f->bytes_to_guest));
+}
+
 static json_t *vm_status(const struct control *ctl, const struct vm *vm)
 {
 	const struct session_stats *s = &vm->sv.st;
@@ -147,6 +166,7 @@ static json_t *vm_status(const struct control *ctl, const struct vm *vm)
 	if (o) {
 		add_placement(o, ctl->tier, vm);
 		add_balance(o, vm);
+		add_vsock(o, vm);
 	}
 	return o;
 }

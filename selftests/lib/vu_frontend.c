@@ -334,6 +334,22 @@ uint16_t vu_fe_avail_event(struct vu_fe *fe, int q)
 	return v;
 }
 
+int vu_fe_tx_wait(struct vu_fe *fe, int timeout_ms)
+{
+	struct pollfd pfd = { .fd = fe->call[FE_TX], .events = POLLIN };
+	int waited = 0;
+	uint64_t v;
+
+	while ((uint16_t)(fe->avail_idx[FE_TX] - vu_fe_used_idx(fe, FE_TX)) >=
+	       FE_QSIZE / 2) {
+		if (waited++ >= timeout_ms)
+			return -1;
+		if (poll(&pfd, 1, 1) > 0 && read(pfd.fd, &v, sizeof(v)) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 int vu_fe_send_pkt(struct vu_fe *fe, const struct vsock_hdr *h,
 		   const void *data)
 {

@@ -89,6 +89,12 @@ uint16_t vu_fe_used_idx(struct vu_fe *fe, int q);
 uint16_t vu_fe_avail_event(struct vu_fe *fe, int q);
 
 /* vsock packets. */
+/*
+ * Wait until the host took enough tx packets that the next send reuses
+ * no slot still in use (streams of many packets); 0, or -1 after
+ * timeout_ms.
+ */
+int vu_fe_tx_wait(struct vu_fe *fe, int timeout_ms);
 int vu_fe_send_pkt(struct vu_fe *fe, const struct vsock_hdr *h,
 		   const void *data);
 int vu_fe_recv_pkt(struct vu_fe *fe, struct fe_pkt *p, int timeout_ms);
