@@ -602,4 +602,195 @@ TEST_F_TIMEOUT(fwd, both_ways_64mib_checksummed_while_hints_flow, 240)
 	close(hh.fd);
 }
 
+TEST_F_TIMEOUT(fwd, many_connections_at_once_both_kinds, 120)
+{
+	enum { NG = 31, NH = 31 };	/* 62 of the 64 flows */
+	static struct hconn hg[NG], hh[NH];
+	struct hlisten l = { .count = NG, .h = hg };
+	json_t *root, *vm;
+	char p[120];
+	int i, j, bad = 0;
+
+	for (i = 0; i < NG; i++)
+		hconn_init(&hg[i], MIB, 100 + i);
+	l.fd = unix_listen(port_path(p, sizeof(p), self->uds, 5001));
+	ASSERT_LE(0, l.fd);
+	pthread_create(&l.th, NULL, hlisten_run, &l);
+	self->g.listen_port = 7001;
+	self->g.listen_send = MIB;
+	self->g.listen_seed = 500;
+	for (i = 0; i < NH; i++) {
+		hconn_init(&hh[i], MIB, 300 + i);
+		hh[i].uds = self->uds;
+		hh[i].guest_port = 7001;
+		pthread_create(&hh[i].th, NULL, hclient_run, &hh[i]);
+	}
+	for (i = 0; i < NG; i++)
+		gconnect(&self->g, 3000 + i, 5001, MIB, 200 + i);
+	/* Host clients connect while the guest's run: all at once. */
+	while (self->g.n < NG + NH && !gpump(&self->g, 5000))
+		;
+	EXPECT_EQ(NG + NH, self->g.n);
+	EXPECT_TRUE(grun(&self->g, all_done, NULL, 100000));
+	pthread_join(l.th, NULL);
+	for (i = 0; i < NG; i++) {
+		hg[i].stop = true;
+		pthread_join(hg[i].th, NULL);
+	}
+	for (i = 0; i < NH; i++) {
+		hh[i].stop = true;
+		pthread_join(hh[i].th, NULL);
+	}
+	/* Match each guest flow with its host end by the checksums. */
+	for (i = 0; i < self->g.n; i++) {
+		struct gconn *c = &self->g.c[i];
+		bool found = false;
+
+		for (j = 0; j < NG && c->lport != 7001; j++)
+			found |= hg[j].sum_rx == c->sum_tx &&
+				 hg[j].sum_tx == c->sum_rx && hg[j].got == MIB;
+		for (j = 0; j < NH && c->lport == 7001; j++)
+			found |= hh[j].sum_rx == c->sum_tx &&
+				 hh[j].sum_tx == c->sum_rx && hh[j].got == MIB &&
+				 hh[j].ok_port == (long)c->rport;
+		bad += !found || c->got != MIB || c->close_op != VSOCK_OP_RST;
+	}
+	EXPECT_EQ(0, bad);
+	vm = vm_status(&self->d, "vm0", &root);
+	ASSERT_NE(NULL, vm);
+	EXPECT_EQ(NG, jint(vm, "vsock_fwd_guest_conns"));
+	EXPECT_EQ(NH, jint(vm, "vsock_fwd_host_conns"));
+	EXPECT_EQ(0, jint(vm, "vsock_fwd_refused"));
+	json_decref(root);
+	close(l.fd);
+	for (i = 0; i < NG; i++)
+		close(hg[i].fd);
+	for (i = 0; i < NH; i++)
+		close(hh[i].fd);
+}
+
+/* Nothing that reads no more makes vtierd buffer more. */
+static bool never(struct guest *g)
+{
+	(void)g;
+	return false;
+}
+
+TEST_F_TIMEOUT(fwd, a_peer_that_stops_reading_buffers_nothing_more, 60)
+{
+	struct hconn hg, hh;
+	struct hlisten l = { .count = 1, .h = &hg };
+	struct gconn *cg, *ch = NULL;
+	struct vtier_msg w;
+	struct fe_conn vc;
+	json_t *root, *vm;
+	uint64_t sent1, got0, hsent0, hsent1;
+	long rss0, rss1;
+	pthread_t thh;
+	char p[120];
+	int i;
+
+	rss0 = vtierd_rss_kib(&self->d);
+	/* guest -> host: the host end never reads */
+	hconn_init(&hg, 0, 1);
+	hg.read_stop = true;
+	hg.write_only = true;
+	l.fd = unix_listen(port_path(p, sizeof(p), self->uds, 5002));
+	ASSERT_LE(0, l.fd);
+	pthread_create(&l.th, NULL, hlisten_run, &l);
+	cg = gconnect(&self->g, 4000, 5002, 1ull << 40, 7);
+	/* host -> guest: the guest stops giving credit */
+	self->g.listen_port = 7002;
+	self->g.listen_send = 0;
+	hconn_init(&hh, 1ull << 40, 9);
+	hh.uds = self->uds;
+	hh.guest_port = 7002;
+	hh.write_only = true;
+	pthread_create(&thh, NULL, hclient_run, &hh);
+	grun(&self->g, never, NULL, 300);
+	for (i = 0; i < self->g.n; i++)
+		if (self->g.c[i].lport == 7002)
+			ch = &self->g.c[i];
+	ASSERT_NE(NULL, ch);
+	ch->stop_reading = true;
+	got0 = ch->got;
+	hsent0 = hh.sent;
+	grun(&self->g, never, NULL, 1500);
+	sent1 = cg->sent;
+	hsent1 = hh.sent;
+	grun(&self->g, never, NULL, 1500);
+
+	/* Both directions stalled at what the credit and queues allow. */
+	EXPECT_EQ(sent1, cg->sent);
+	EXPECT_EQ(hsent1, hh.sent);
+	EXPECT_LE(ch->got - got0, GUEST_ALLOC);
+	vm = vm_status(&self->d, "vm0", &root);
+	ASSERT_NE(NULL, vm);
+	EXPECT_LE(jint(vm, "vsock_fwd_buffered_bytes"),
+		  2 * (HOST_BUF_ALLOC + HOST_OUT_CAP));
+	EXPECT_EQ(2, jint(vm, "vsock_fwd_conns"));
+	json_decref(root);
+	rss1 = vtierd_rss_kib(&self->d);
+	TH_LOG("stalled: guest sent %llu bytes, host wrote %llu after the guest stopped reading; vtierd RSS %ld -> %ld KiB",
+	       (unsigned long long)cg->sent,
+	       (unsigned long long)(hh.sent - hsent0), rss0, rss1);
+	EXPECT_LT(rss1 - rss0, 4096);
+	/* The kernel's socket buffers hold the rest, a few hundred KiB. */
+	EXPECT_LT(hh.sent - hsent0, 8 * MIB);
+	EXPECT_LT(cg->sent, 8 * MIB);
+
+	/* The VM's vtier session is served meanwhile. */
+	EXPECT_EQ(0, vtier_hello(&self->fe, &vc, 1001, &w));
+	hg.stop = hh.stop = true;
+	pthread_join(l.th, NULL);
+	pthread_join(hg.th, NULL);
+	pthread_join(thh, NULL);
+	close(l.fd);
+	close(hg.fd);
+	close(hh.fd);
+}
+
+TEST_F(fwd, refusals_are_rst_or_a_closed_socket)
+{
+	struct hconn h;
+	struct gconn *c;
+	json_t *root, *vm;
+	char buf[8];
+	int fd;
+
+	/* Nothing listens at <uds>_5999: the guest gets RST. */
+	c = gconnect(&self->g, 4100, 5999, 0, 0);
+	while (!c->closed && !gpump(&self->g, 2000))
+		;
+	EXPECT_EQ(VSOCK_OP_RST, c->close_op);
+	EXPECT_FALSE(c->open);
+
+	/* A bad CONNECT line: closed without an answer. */
+	fd = unix_connect(self->uds);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(12, write(fd, "CONNECT abc\n", 12));
+	EXPECT_EQ(0, read(fd, buf, sizeof(buf)));
+	close(fd);
+
+	/* The guest refuses port 7003 with RST: the client sees EOF, no OK. */
+	self->g.listen_port = 7003;
+	self->g.refuse = true;
+	hconn_init(&h, 0, 0);
+	h.uds = self->uds;
+	h.guest_port = 7003;
+	pthread_create(&h.th, NULL, hclient_run, &h);
+	while (self->g.n < 2 && !gpump(&self->g, 5000))
+		;
+	pthread_join(h.th, NULL);
+	EXPECT_EQ(-1, h.ok_port);
+	EXPECT_EQ(2, self->g.n);
+
+	vm = vm_status(&self->d, "vm0", &root);
+	ASSERT_NE(NULL, vm);
+	EXPECT_EQ(3, jint(vm, "vsock_fwd_refused"));
+	EXPECT_EQ(0, jint(vm, "vsock_fwd_conns"));
+	json_decref(root);
+	close(h.fd);
+}
+
 TEST_HARNESS_MAIN
