@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * vtier-abit-scale: the guest side of the abit scale benchmark
- * (abit_scale.sh).  With vtier.ko already scanning every process:
+ * (abit_scale.sh, abit_scale_guest.sh).  With vtier.ko scanning every
+ * process:
  *
  *   vtier-abit-scale COLD_MIB HOT_MIB PHASE_S
  *
@@ -10,9 +11,12 @@
  * cold data, at no cost in guest or host RAM), then two HOT_MIB regions A
  * and B (4 KiB pages, every page written once).  It writes every page of A
  * over and over for PHASE_S seconds, then of B for PHASE_S seconds (the
- * hot set moves).  Before A it waits, touching nothing, until a scan round
- * finds (almost) nothing, so no bit set while mapping is left; the move to
- * B is made right after a round ends.
+ * hot set moves).  Once everything is mapped it creates
+ * /tmp/vtier-scale-mapped and waits for /tmp/vtier-scale-go (the script
+ * reloads vtier.ko at the budget under test meanwhile); then it waits,
+ * touching nothing, for two scan rounds that find (almost) nothing, so no
+ * bit set while mapping is left.  The move to B is made right after a
+ * round ends.
  *
  * Once a second it reads the sampler's figures (/sys/kernel/vtier/
  * samplers/): samples and rounds give the samples per round since the
@@ -279,6 +283,7 @@ int main(int argc, char **argv)
 	double a90, b90, ahot, bhot, t;
 	size_t cold_bytes;
 	unsigned char *cold;
+	FILE *mapped;
 	pthread_t th;
 
 	if (argc != 4) {
@@ -301,6 +306,14 @@ int main(int argc, char **argv)
 	written_region(&b, a.bytes);
 	printf("VTIER-SCALE ready hot %zu+%zu frames\n", a.npfn, b.npfn);
 	fflush(stdout);
+	mapped = fopen("/tmp/vtier-scale-mapped", "w");
+	if (!mapped) {
+		perror("vtier-abit-scale: /tmp/vtier-scale-mapped");
+		return 1;
+	}
+	fclose(mapped);
+	while (access("/tmp/vtier-scale-go", F_OK))
+		usleep(100000);
 	settle(a.npfn / 100);
 	first_region = &a;
 	if (pthread_create(&th, NULL, toucher, NULL)) {
