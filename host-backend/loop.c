@@ -3,12 +3,65 @@
 #include "loop.h"
 
 #include <errno.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdlib.h>
 #include <sys/epoll.h>
 #include <time.h>
 #include <unistd.h>
 
+/*
+ * Where a SIGBUS inside a handler returns to.  Process-wide by nature (a
+ * signal has one disposition), so file-local and used by this file only.
+ */
+static sigjmp_buf fault_jmp;
+static volatile sig_atomic_t fault_armed;
+static void *volatile fault_addr;
+
+static void on_sigbus(int sig, siginfo_t *si, void *uc)
+{
+	(void)uc;
+	if (!fault_armed) {	/* not in a handler: die as before */
+		signal(sig, SIG_DFL);
+		return;
+	}
+	fault_armed = 0;
+	fault_addr = si->si_addr;
+	siglongjmp(fault_jmp, 1);
+}
+
+int loop_catch_sigbus(struct loop *l, bool (*fault)(void *ctx, void *addr),
+		      void *ctx)
+{
+	struct sigaction sa = { .sa_sigaction = on_sigbus,
+				.sa_flags = SA_SIGINFO };
+
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGBUS, &sa, NULL))
+		return -errno;
+	l->fault = fault;
+	l->fault_ctx = ctx;
+	return 0;
+}
+
+/* Run one handler; a SIGBUS in it comes back here, through l->fault. */
+static void dispatch(struct loop *l, struct ev *ev, uint32_t events)
+{
+	if (l->fault) {
+		if (sigsetjmp(fault_jmp, 1)) {
+			if (!l->fault(l->fault_ctx, fault_addr))
+				abort();	/* not guest memory: a bug */
+			return;
+		}
+		fault_armed = 1;
+	}
+	ev->fn(ev, events);
+	fault_armed = 0;
+}
+
 int loop_init(struct loop *l)
 {
+	l->fault = NULL;
 	l->epfd = epoll_create1(EPOLL_CLOEXEC);
 	return l->epfd < 0 ? -errno : 0;
 }
@@ -67,7 +120,7 @@ int loop_run_once(struct loop *l, int timeout_ms)
 		return 0;
 	ev = e.data.ptr;
 	if (ev->fd >= 0)
-		ev->fn(ev, e.events);
+		dispatch(l, ev, e.events);
 	return 0;
 }
 

@@ -8,12 +8,19 @@
 
 #include <stdint.h>
 
+#include <stdbool.h>
+
 /**
  * struct loop - one epoll instance.
  * @epfd: the epoll fd, -1 before loop_init() and after loop_close().
+ * @fault: called with the address of a SIGBUS raised by a handler; true
+ *	if it was guest memory and its owner was dropped (else vtierd aborts).
+ * @fault_ctx: @fault's first argument.
  */
 struct loop {
 	int epfd;
+	bool (*fault)(void *ctx, void *addr);
+	void *fault_ctx;
 };
 
 /**
@@ -40,6 +47,13 @@ int loop_add(struct loop *l, struct ev *ev, int fd, uint32_t events,
 	     void (*fn)(struct ev *ev, uint32_t events));
 int loop_mod(struct ev *ev, uint32_t events);
 void loop_del(struct ev *ev);
+/*
+ * Guest memory can vanish under vtierd (the VMM truncates an unsealed fd)
+ * and touching it raises SIGBUS.  From here on, a handler that faults so
+ * is abandoned and l->fault decides; 0, or -errno.
+ */
+int loop_catch_sigbus(struct loop *l, bool (*fault)(void *ctx, void *addr),
+		      void *ctx);
 /* Wait once and dispatch; 0, or -errno on a fatal epoll error. */
 int loop_run_once(struct loop *l, int timeout_ms);
 

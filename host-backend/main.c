@@ -23,6 +23,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/signalfd.h>
+#include <sys/sysinfo.h>
 #include <unistd.h>
 
 #include "balance.h"
@@ -52,6 +53,7 @@
  * @bal: the quota layer.
  * @ctl: the control socket.
  * @sig: the signalfd.
+ * @budget: the bound on guest RAM mapped (--guest-ram-max, --mapped-max).
  */
 struct vtierd {
 	struct loop loop;
@@ -69,6 +71,7 @@ struct vtierd {
 	struct balance bal;
 	struct control ctl;
 	struct ev sig;
+	struct map_budget budget;
 };
 
 static void usage(FILE *f)
@@ -84,6 +87,9 @@ static void usage(FILE *f)
 		"  connect vtierd connects to a QEMU server=on socket and retries\n"
 		"  --control PATH  control socket (default %s), mode 0600\n"
 		"  --control-group GROUP  members of GROUP may use it too (mode 0660)\n"
+		"  --guest-ram-max SIZE  largest guest RAM (and top address) of one VM\n"
+		"                  (default: host RAM + swap + 4G)\n"
+		"  --mapped-max SIZE  guest RAM of all VMs together (default: 4x host RAM + swap)\n"
 		"Placement (hosts with two memory nodes; docs/placement.md):\n"
 		"  --fast-node N   node promoted pages go to (default: first node with CPUs)\n"
 		"  --slow-node N   node demoted pages go to (default: first CPU-less node)\n"
@@ -333,6 +339,8 @@ static int parse_args(struct vtierd *d, int argc, char **argv)
 		{ "balance-step", required_argument, NULL, 's' },
 		{ "balance-deadband", required_argument, NULL, 'd' },
 		{ "quota-deadline", required_argument, NULL, 'D' },
+		{ "guest-ram-max", required_argument, NULL, 'G' },
+		{ "mapped-max", required_argument, NULL, 'M' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -377,6 +385,14 @@ static int parse_args(struct vtierd *d, int argc, char **argv)
 			if (parse_balance_opt(&d->bopts, c, optarg))
 				return -EINVAL;
 			break;
+		case 'G': case 'M':
+			if (parse_size(optarg, c == 'G' ? &d->budget.vm_max :
+				       &d->budget.total_max) ||
+			    !(c == 'G' ? d->budget.vm_max : d->budget.total_max)) {
+				fprintf(stderr, "vtierd: bad size '%s'\n", optarg);
+				return -EINVAL;
+			}
+			break;
 		case 'h':
 			usage(stdout);
 			exit(0);
@@ -410,6 +426,32 @@ static int choose_tier(struct vtierd *d)
 			       why);
 }
 
+/* A SIGBUS in guest memory drops the VM whose mapping it hit. */
+static bool guest_memory_fault(void *ctx, void *addr)
+{
+	struct vtierd *d = ctx;
+	int i;
+
+	for (i = 0; i < d->nvms; i++)
+		if (vu_dev_fault(&d->vms[i]->vs.vu, addr))
+			return true;
+	return false;
+}
+
+/* What the host backs: RAM + swap; the defaults of the mapping bounds. */
+static void budget_defaults(struct map_budget *b)
+{
+	struct sysinfo si;
+	uint64_t host = 0;
+
+	if (!sysinfo(&si))
+		host = ((uint64_t)si.totalram + si.totalswap) * si.mem_unit;
+	if (!b->vm_max)
+		b->vm_max = host + (4ull << 30);	/* + the PCI hole */
+	if (!b->total_max)
+		b->total_max = 4 * host;
+}
+
 /* Set up in order; on failure, what was set up is torn down by exit. */
 static int vtierd_start(struct vtierd *d)
 {
@@ -427,6 +469,8 @@ static int vtierd_start(struct vtierd *d)
 	if (!err)
 		err = fd < 0 ? -errno :
 		      loop_add(&d->loop, &d->sig, fd, EPOLLIN, signal_ready);
+	if (!err)
+		err = loop_catch_sigbus(&d->loop, guest_memory_fault, d);
 	if (err) {
 		if (fd >= 0)
 			close(fd);
@@ -443,8 +487,11 @@ static int vtierd_start(struct vtierd *d)
 	if (choose_tier(d))
 		return 1;
 	/* After the tier: WELCOME offers what it can do. */
-	for (i = 0; i < d->nvms; i++)
+	budget_defaults(&d->budget);
+	for (i = 0; i < d->nvms; i++) {
 		vm_setup(d->vms[i], &d->loop, &d->tier, d->verbose);
+		d->vms[i]->vs.vu.mem.budget = &d->budget;
+	}
 	for (i = 0; i < d->nvms; i++)
 		if (vm_open(d->vms[i]))
 			return 1;

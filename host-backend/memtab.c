@@ -5,8 +5,10 @@
 #include "memtab.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 void memtab_init(struct memtab *mt)
@@ -16,11 +18,15 @@ void memtab_init(struct memtab *mt)
 
 void memtab_clear(struct memtab *mt)
 {
+	struct map_budget *b = mt->budget;
 	unsigned int i;
 
 	for (i = 0; i < mt->n; i++)
 		munmap(mt->r[i].map, mt->r[i].map_len);
+	if (b)
+		b->used -= mt->mapped;
 	memtab_init(mt);
+	mt->budget = b;
 }
 
 static bool ranges_overlap(uint64_t a, uint64_t alen, uint64_t b,
@@ -52,11 +58,61 @@ static const char *region_check(const struct memtab_region_desc *d,
 	return NULL;
 }
 
+/* The table fits the administrator's bounds; 0 or -E2BIG. */
+static int budget_check(const struct map_budget *b,
+			const struct memtab_region_desc *d, unsigned int n,
+			const char **why)
+{
+	uint64_t sum = 0, top = 0;
+	unsigned int i;
+
+	if (!b)
+		return 0;
+	for (i = 0; i < n; i++) {	/* no wrap: region_check() passed */
+		sum += d[i].size;
+		if (d[i].gpa + d[i].size > top)
+			top = d[i].gpa + d[i].size;
+	}
+	/* Per-frame tables are sized by the top address: bound both. */
+	if (sum > b->vm_max || top > b->vm_max) {
+		*why = "guest RAM larger than --guest-ram-max";
+		return -E2BIG;
+	}
+	if (sum > b->total_max - b->used) {
+		*why = "guest RAM of all VMs would exceed --mapped-max";
+		return -E2BIG;
+	}
+	return 0;
+}
+
+/*
+ * Seal the fd against shrinking if it allows (a memfd created with
+ * MFD_ALLOW_SEALING; QEMU seals its own), then check the region lies
+ * inside the fd: a mapping past its end raises SIGBUS when touched.
+ */
+static const char *fd_check(const struct memtab_region_desc *d, int fd,
+			    bool *sealed)
+{
+	struct stat st;
+	int seals;
+
+	fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK);	/* fails if not allowed */
+	seals = fcntl(fd, F_GET_SEALS);
+	*sealed = seals >= 0 && (seals & F_SEAL_SHRINK);
+	if (fstat(fd, &st))
+		return "cannot stat memory region fd";
+	if (S_ISREG(st.st_mode) &&
+	    d->mmap_offset + d->size > (uint64_t)st.st_size)
+		return "memory region reaches past the end of its fd";
+	return NULL;
+}
+
 int memtab_set(struct memtab *mt, const struct memtab_region_desc *d,
 	       unsigned int n, const int *fds, const char **why)
 {
 	uint64_t page = (uint64_t)sysconf(_SC_PAGESIZE);
 	unsigned int i;
+	int err;
 
 	memtab_clear(mt);
 	if (n == 0 || n > MEMTAB_MAX_REGIONS) {
@@ -65,8 +121,17 @@ int memtab_set(struct memtab *mt, const struct memtab_region_desc *d,
 	}
 	for (i = 0; i < n; i++) {
 		*why = region_check(d, i);
-		if (*why)
+		if (!*why)
+			*why = fd_check(&d[i], fds[i], &mt->r[i].sealed);
+		if (*why) {
+			memtab_clear(mt);
 			return -EINVAL;
+		}
+	}
+	err = budget_check(mt->budget, d, n, why);
+	if (err) {
+		memtab_clear(mt);
+		return err;
 	}
 	for (i = 0; i < n; i++) {
 		struct mem_region *r = &mt->r[i];
@@ -86,8 +151,23 @@ int memtab_set(struct memtab *mt, const struct memtab_region_desc *d,
 		}
 		r->hva = (uint8_t *)r->map + lead;
 		mt->n = i + 1;
+		mt->mapped += d[i].size;
+		if (mt->budget)
+			mt->budget->used += d[i].size;
 	}
 	return 0;
+}
+
+bool memtab_owns(const struct memtab *mt, const void *addr)
+{
+	uintptr_t a = (uintptr_t)addr;
+	unsigned int i;
+
+	for (i = 0; i < mt->n; i++)
+		if (a >= (uintptr_t)mt->r[i].map &&
+		    a - (uintptr_t)mt->r[i].map < mt->r[i].map_len)
+			return true;
+	return false;
 }
 
 int memtab_find_gpa(const struct memtab *mt, uint64_t gpa, uint64_t len)

@@ -22,16 +22,47 @@ struct memtab_region_desc {
 	uint64_t mmap_offset;	/* offset of the region in its fd */
 };
 
+/**
+ * struct mem_region - one mapped region.
+ * @d: what the VMM declared.
+ * @map: what mmap returned.
+ * @map_len: bytes mapped at @map.
+ * @hva: vtierd's address of the region's first byte.
+ * @sealed: the fd cannot shrink (F_SEAL_SHRINK), so no access can SIGBUS.
+ */
 struct mem_region {
 	struct memtab_region_desc d;
-	void *map;		/* what mmap returned */
+	void *map;
 	size_t map_len;
-	uint8_t *hva;		/* vtierd's address of the region's first byte */
+	uint8_t *hva;
+	bool sealed;
 };
 
+/**
+ * struct map_budget - what guest RAM vtierd maps, bounded by the
+ * administrator (--guest-ram-max, --mapped-max), never by a VMM alone.
+ * @vm_max: bytes one VM's table may map (its regions' sizes summed).
+ * @total_max: bytes all VMs' tables may map together.
+ * @used: bytes mapped now by all tables that share this budget.
+ */
+struct map_budget {
+	uint64_t vm_max;
+	uint64_t total_max;
+	uint64_t used;
+};
+
+/**
+ * struct memtab - one VM's guest memory table.
+ * @n: regions in @r.
+ * @r: the regions.
+ * @budget: shared bound on mappings, NULL for none; kept by memtab_clear().
+ * @mapped: bytes this table counts in @budget.
+ */
 struct memtab {
 	unsigned int n;
 	struct mem_region r[MEMTAB_MAX_REGIONS];
+	struct map_budget *budget;
+	uint64_t mapped;
 };
 
 /* One contiguous piece of a guest buffer in vtierd's mapping. */
@@ -44,9 +75,10 @@ void memtab_init(struct memtab *mt);
 void memtab_clear(struct memtab *mt);
 
 /*
- * Replace the table: validate the regions, mmap each fd.  The fds stay
- * owned by the caller.  0, or -EINVAL/-ENOMEM: the table is left empty
- * and *why says what was wrong.
+ * Replace the table: validate the regions (each inside its fd, within the
+ * budget), seal each fd against shrinking where it allows, mmap it.  The
+ * fds stay owned by the caller.  0, or -EINVAL/-E2BIG/-ENOMEM: the table
+ * is left empty and *why says what was wrong.
  */
 int memtab_set(struct memtab *mt, const struct memtab_region_desc *d,
 	       unsigned int n, const int *fds, const char **why);
@@ -69,6 +101,9 @@ int memtab_gpa_pieces(const struct memtab *mt, uint64_t gpa, uint64_t len,
 /* Copy guest-physical [gpa, gpa + len) to buf; 0, or -EFAULT/-E2BIG. */
 int memtab_read(const struct memtab *mt, uint64_t gpa, void *buf,
 		uint32_t len);
+
+/* The address lies in one of the table's mappings (a SIGBUS there is ours). */
+bool memtab_owns(const struct memtab *mt, const void *addr);
 
 /* One past the highest guest-physical address of any region. */
 uint64_t memtab_top(const struct memtab *mt);

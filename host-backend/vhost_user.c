@@ -12,12 +12,10 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
-#include <sys/time.h>
+#include <fcntl.h>
 #include <unistd.h>
 
 #include "vhost_user_proto.h"
-
-#define VU_MAX_PAYLOAD		4096
 
 struct vu_msg {
 	struct { uint32_t request, flags, size; } hdr;
@@ -40,6 +38,7 @@ struct vu_msg {
 };
 
 static void kick_ready(struct ev *ev, uint32_t events);
+static void set_nonblock(int fd);
 
 void vu_dev_init(struct vu_dev *dev, struct vlog *log, struct loop *loop,
 		 const struct vu_dev_ops *ops)
@@ -77,7 +76,9 @@ static int vu_reply(struct vu_dev *dev, const struct vu_msg *req, const void *p,
 
 	memcpy(buf, h, VU_HDR_SIZE);
 	memcpy(buf + VU_HDR_SIZE, p, size);
-	if (send(dev->conn_fd, buf, VU_HDR_SIZE + size, MSG_NOSIGNAL) !=
+	/* A VMM that leaves its replies unread loses its connection. */
+	if (send(dev->conn_fd, buf, VU_HDR_SIZE + size,
+		 MSG_NOSIGNAL | MSG_DONTWAIT) !=
 	    (ssize_t)(VU_HDR_SIZE + size)) {
 		int err = errno ? -errno : -EIO;
 
@@ -93,46 +94,100 @@ static int reply_u64(struct vu_dev *dev, const struct vu_msg *m, uint64_t v)
 	return vu_reply(dev, m, &v, sizeof(v));
 }
 
-/* Read one message with its fds; -ECONNRESET on EOF, -EPROTO if malformed. */
-static int vu_read(struct vu_dev *dev, struct vu_msg *m)
+/* Keep the fds that came with this part of a message; -EPROTO if too many. */
+static int take_fds(struct vu_dev *dev, struct msghdr *mh)
+{
+	struct cmsghdr *c;
+	int err = 0;
+
+	for (c = CMSG_FIRSTHDR(mh); c; c = CMSG_NXTHDR(mh, c)) {
+		int k, j, *fds = (int *)CMSG_DATA(c);
+
+		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
+			continue;
+		k = (int)((c->cmsg_len - CMSG_LEN(0)) / sizeof(int));
+		for (j = 0; j < k; j++) {
+			int fd;
+
+			memcpy(&fd, fds + j, sizeof(fd));
+			if (dev->rx_nfds < VU_MAX_FDS)
+				dev->rx_fds[dev->rx_nfds++] = fd;
+			else
+				close(fd), err = -EPROTO;
+		}
+	}
+	if (mh->msg_flags & MSG_CTRUNC)
+		err = -EPROTO;
+	return err;
+}
+
+/*
+ * Read what the socket has of the current message, never waiting: a VMM
+ * that sends a byte at a time stalls only itself.  1 when a message is
+ * complete in dev->rx, 0 while more is due, -ECONNRESET on EOF, -EPROTO
+ * if malformed.
+ */
+static int vu_read_some(struct vu_dev *dev)
 {
 	char cbuf[CMSG_SPACE(VU_MAX_FDS * sizeof(int))];
-	struct iovec iov = { .iov_base = &m->hdr, .iov_len = VU_HDR_SIZE };
+	uint32_t size, want;
+	struct iovec iov;
 	struct msghdr mh = {
 		.msg_iov = &iov, .msg_iovlen = 1,
 		.msg_control = cbuf, .msg_controllen = sizeof(cbuf),
 	};
-	struct cmsghdr *c;
 	ssize_t n;
 
-	m->nfds = 0;
-	n = recvmsg(dev->conn_fd, &mh, MSG_CMSG_CLOEXEC | MSG_WAITALL);
-	for (c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
-		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
-			int k = (int)((c->cmsg_len - CMSG_LEN(0)) / sizeof(int));
-
-			memcpy(m->fds, CMSG_DATA(c), (size_t)k * sizeof(int));
-			m->nfds = k;
-		}
+	memcpy(&size, dev->rx + 8, sizeof(size));
+	want = dev->rx_have < VU_HDR_SIZE ? VU_HDR_SIZE : VU_HDR_SIZE + size;
+	iov.iov_base = dev->rx + dev->rx_have;
+	iov.iov_len = want - dev->rx_have;
+	n = recvmsg(dev->conn_fd, &mh, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
+	if (n < 0)
+		return errno == EAGAIN || errno == EINTR ? 0 : -ECONNRESET;
+	if (take_fds(dev, &mh)) {
+		vlog_error(dev->log, "vhost-user: truncated or excess fds in a message");
+		return -EPROTO;
 	}
 	if (n == 0)
 		return -ECONNRESET;
-	if (n != VU_HDR_SIZE || (mh.msg_flags & MSG_CTRUNC)) {
-		vlog_error(dev->log, "vhost-user: short or truncated message header");
-		return -EPROTO;
+	dev->rx_have += (uint32_t)n;
+	if (dev->rx_have == VU_HDR_SIZE) {
+		memcpy(&size, dev->rx + 8, sizeof(size));
+		if (size > VU_MAX_PAYLOAD) {
+			uint32_t req;
+
+			memcpy(&req, dev->rx, sizeof(req));
+			vlog_error(dev->log, "vhost-user: request %u payload %u too large",
+				   req, size);
+			return -EPROTO;
+		}
 	}
-	if (m->hdr.size > VU_MAX_PAYLOAD) {
-		vlog_error(dev->log, "vhost-user: request %u payload %u too large",
-			   m->hdr.request, m->hdr.size);
-		return -EPROTO;
-	}
-	if (m->hdr.size && recv(dev->conn_fd, &m->p, m->hdr.size, MSG_WAITALL) !=
-	    (ssize_t)m->hdr.size) {
-		vlog_error(dev->log, "vhost-user: short payload for request %u",
-			   m->hdr.request);
-		return -EPROTO;
-	}
-	return 0;
+	memcpy(&size, dev->rx + 8, sizeof(size));
+	return dev->rx_have >= VU_HDR_SIZE &&
+	       dev->rx_have == VU_HDR_SIZE + size;
+}
+
+/* The complete message in dev->rx, its fds moved into m. */
+static void vu_take_msg(struct vu_dev *dev, struct vu_msg *m)
+{
+	memcpy(&m->hdr, dev->rx, VU_HDR_SIZE);
+	memcpy(&m->p, dev->rx + VU_HDR_SIZE, m->hdr.size);
+	memcpy(m->fds, dev->rx_fds, sizeof(m->fds));
+	m->nfds = dev->rx_nfds;
+	dev->rx_have = 0;
+	dev->rx_nfds = 0;
+}
+
+static void rx_drop(struct vu_dev *dev)
+{
+	int i;
+
+	for (i = 0; i < dev->rx_nfds; i++)
+		close(dev->rx_fds[i]);
+	dev->rx_nfds = 0;
+	dev->rx_have = 0;
+	memset(dev->rx, 0, VU_HDR_SIZE);
 }
 
 static void close_fd(int *fd)
@@ -286,6 +341,8 @@ static int on_vring(struct vu_dev *dev, struct vu_msg *m, bool *take)
 	case VU_SET_VRING_CALL:
 		close_fd(&vr->call_fd);
 		vr->call_fd = has_fd ? m->fds[0] : -1;
+		if (has_fd)	/* a full eventfd or pipe gives EAGAIN */
+			set_nonblock(vr->call_fd);
 		*take = has_fd;
 		return 0;
 	case VU_SET_VRING_ERR:
@@ -300,6 +357,7 @@ static int on_vring(struct vu_dev *dev, struct vu_msg *m, bool *take)
 			return 1;
 		}
 		vr->kick_fd = m->fds[0];
+		set_nonblock(vr->kick_fd);
 		*take = true;
 		dev->ev_kick[i].owner = dev;
 		dev->ev_kick[i].idx = (int)i;
@@ -372,36 +430,69 @@ static void conn_ready(struct ev *ev, uint32_t events)
 	int i, r;
 
 	(void)events;
-	r = vu_read(dev, &m);
+	r = vu_read_some(dev);
 	if (r == 0)
+		return;
+	if (r > 0) {
+		vu_take_msg(dev, &m);
 		r = vu_dispatch(dev, &m);
-	for (i = 0; i < m.nfds; i++)
-		if (m.fds[i] >= 0)
-			close(m.fds[i]);
+		for (i = 0; i < m.nfds; i++)
+			if (m.fds[i] >= 0)
+				close(m.fds[i]);
+	}
 	if (r < 0)
 		vu_detach(dev);
+}
+
+/* Nothing vtierd reads or writes on a VMM's fd may block the loop. */
+static void set_nonblock(int fd)
+{
+	int fl = fcntl(fd, F_GETFL);
+
+	if (fl >= 0 && !(fl & O_NONBLOCK))
+		fcntl(fd, F_SETFL, fl | O_NONBLOCK);
 }
 
 static void kick_ready(struct ev *ev, uint32_t events)
 {
 	struct vu_dev *dev = ev->owner;
+	unsigned int i = (unsigned int)ev->idx;
 	uint64_t v;
+	ssize_t n = read(ev->fd, &v, sizeof(v));
 
-	(void)events;
-	if (read(ev->fd, &v, sizeof(v)) < 0 && errno != EAGAIN)
-		return;
-	dev->ops->kick(dev, (unsigned int)ev->idx);
+	if (n != 0)
+		dev->ops->kick(dev, i);
+	/* A hung-up kick fd stays readable for good: stop watching it. */
+	if (n == 0 || (events & (EPOLLHUP | EPOLLERR))) {
+		loop_del(&dev->ev_kick[i]);
+		vlog_error(dev->log, "vhost-user: %s ring kick fd hung up; no longer watched",
+			   dev->ring_name[i]);
+	}
+}
+
+bool vu_dev_fault(struct vu_dev *dev, const void *addr)
+{
+	unsigned int i;
+
+	if (!memtab_owns(&dev->mem, addr))
+		return false;
+	/* Nothing may touch the vanished memory on the way out. */
+	dev->broken = true;
+	for (i = 0; i < VU_RINGS; i++)
+		dev->vq[i].started = false;
+	vlog_error(dev->log, "guest memory vanished (SIGBUS at %p: its fd was truncated); device dropped",
+		   addr);
+	vu_detach(dev);
+	return true;
 }
 
 void vu_attach(struct vu_dev *dev, int fd)
 {
-	struct timeval tv = { .tv_sec = 2 };
 	struct ucred cred;
 	socklen_t len = sizeof(cred);
 
-	/* A message arrives whole; the timeout stops a stalled peer. */
-	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	set_nonblock(fd);
+	rx_drop(dev);
 	dev->conn_fd = fd;
 	dev->vmm_pid = getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) ?
 		      0 : cred.pid;
@@ -417,6 +508,7 @@ void vu_detach(struct vu_dev *dev)
 
 	loop_del(&dev->ev_conn);
 	close_fd(&dev->conn_fd);
+	rx_drop(dev);
 	for (i = 0; i < VU_RINGS; i++) {
 		ring_stop(dev, i);
 		close_fd(&dev->vq[i].call_fd);

@@ -16,10 +16,12 @@
 #include "log.h"
 #include "loop.h"
 #include "memtab.h"
+#include "vhost_user_proto.h"
 #include "vring.h"
 
 #define VU_RINGS	2
 #define VU_CONFIG_MAX	8	/* bytes of device config space */
+#define VU_MAX_PAYLOAD	4096	/* largest request payload vtierd reads */
 
 struct vu_dev;
 
@@ -56,6 +58,10 @@ struct vu_dev_ops {
  * @mem: the guest memory table.
  * @vq: the rings.
  * @broken: a ring failed a check: no ring is touched until a reset.
+ * @rx: the message being read, header and payload (read incrementally).
+ * @rx_have: bytes of it read so far.
+ * @rx_fds: the fds that came with it.
+ * @rx_nfds: entries in @rx_fds.
  */
 struct vu_dev {
 	struct vlog *log;
@@ -71,6 +77,10 @@ struct vu_dev {
 	struct memtab mem;
 	struct vring vq[VU_RINGS];
 	bool broken;
+	uint8_t rx[VU_HDR_SIZE + VU_MAX_PAYLOAD];
+	uint32_t rx_have;
+	int rx_fds[VU_MAX_FDS];
+	int rx_nfds;
 };
 
 void vu_dev_init(struct vu_dev *dev, struct vlog *log, struct loop *loop,
@@ -81,6 +91,12 @@ void vu_attach(struct vu_dev *dev, int fd);
 
 /* Drop the connection: device state, rings, mappings; ops->disconnected. */
 void vu_detach(struct vu_dev *dev);
+
+/*
+ * A SIGBUS at addr (guest memory whose fd was truncated): if addr lies in
+ * this device's mappings, drop the connection and return true.
+ */
+bool vu_dev_fault(struct vu_dev *dev, const void *addr);
 
 /* Mark the device broken (a bad ring) until the next reset. */
 void vu_dev_break(struct vu_dev *dev, unsigned int ring, const char *why);

@@ -36,7 +36,8 @@ static int setup(struct vu_fe *fe, int fd)
 
 	memset(fe, 0, sizeof(*fe));
 	fe->sock = fd;
-	fe->memfd = memfd_create("fe-guest-ram", MFD_CLOEXEC);
+	/* Sealable, as QEMU's memory-backend-memfd makes guest RAM. */
+	fe->memfd = memfd_create("fe-guest-ram", MFD_CLOEXEC | MFD_ALLOW_SEALING);
 	if (fe->memfd < 0 || ftruncate(fe->memfd, FE_RAM_SIZE))
 		return -1;
 	fe->mem = mmap(NULL, FE_RAM_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED,
