@@ -32,7 +32,7 @@ die() { echo "deps: ERROR: $*" >&2; exit 1; }
 
 PACKAGES=(gcc make libc6-dev qemu-system-x86 busybox-static cpio libnuma-dev
 	  libjansson-dev kmod xz-utils zstd linux-source-6.1 linux-source-6.12 sparse clang
-	  perl dpkg-dev zlib1g-dev valgrind gnuplot-nox python3 dwarves dkms mandoc libvirt-clients libxml2-utils systemd)
+	  perl dpkg-dev zlib1g-dev valgrind gnuplot-nox python3 dwarves dkms mandoc libvirt-clients libxml2-utils systemd prometheus)
 
 APT_UPDATED=0
 apt_update_once() {
