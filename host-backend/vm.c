@@ -234,6 +234,7 @@ int vm_open(struct vm *vm)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	struct stat st;
+	mode_t old_mask;
 	int fd, err;
 
 	strcpy(sa.sun_path, vm->sock_path);
@@ -261,9 +262,15 @@ int vm_open(struct vm *vm)
 	if (!lstat(vm->sock_path, &st) && S_ISSOCK(st.st_mode))
 		unlink(vm->sock_path);
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) ||
-	    listen(fd, 4)) {
-		err = -errno;
+	/*
+	 * Created 0600 whatever the umask: whoever connects first owns the
+	 * VM's device.  vtierd is single-threaded, so the umask is ours.
+	 */
+	old_mask = umask(0177);
+	err = fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) ||
+	      listen(fd, 4) ? -errno : 0;
+	umask(old_mask);
+	if (err) {
 		vlog_info(&vm->log, "cannot listen on %s: %s", vm->sock_path,
 			  strerror(-err));
 		if (fd >= 0)
@@ -299,4 +306,5 @@ void vm_close(struct vm *vm)
 	pages_clear(&vm->pages);
 	vsock_fwd_close(&vm->fwd);
 	vsock_dev_close(&vm->vs);
+	vlog_flush(&vm->log);
 }
