@@ -25,8 +25,8 @@
 
 struct flooder {
 	struct vu_fe *fe;	/* NULL: spin only */
-	volatile bool stop;
-	volatile unsigned long posted;
+	bool stop;		/* both shared with the main thread: atomics */
+	unsigned long posted;
 };
 
 static void *flood(void *arg)
@@ -40,19 +40,19 @@ static void *flood(void *arg)
 	};
 
 	if (!fe) {
-		while (!fl->stop)
-			fl->posted++;
+		while (!__atomic_load_n(&fl->stop, __ATOMIC_RELAXED))
+			__atomic_add_fetch(&fl->posted, 1, __ATOMIC_RELAXED);
 		return NULL;
 	}
 	memcpy(fe->mem + FLOOD_GPA, &h, sizeof(h));
 	vu_fe_set_desc(fe, FE_TX, 0, FLOOD_GPA, sizeof(h), 0, 0);
-	while (!fl->stop) {
+	while (!__atomic_load_n(&fl->stop, __ATOMIC_RELAXED)) {
 		bool more = false;
 
 		while ((uint16_t)(fe->avail_idx[FE_TX] -
 				  vu_fe_used_idx(fe, FE_TX)) < FE_QSIZE) {
 			vu_fe_post(fe, FE_TX, 0);
-			fl->posted++;
+			__atomic_add_fetch(&fl->posted, 1, __ATOMIC_RELAXED);
 			more = true;
 		}
 		if (more)
@@ -110,10 +110,10 @@ static long rtt_beside(struct vu_fe *fe0, struct vu_fe *fe1, bool flooding,
 
 	if (pthread_create(&th, NULL, flood, &fl))
 		return -1;
-	while (fl.posted < 10000)	/* it runs */
-		sched_yield();
+	while (__atomic_load_n(&fl.posted, __ATOMIC_RELAXED) < 10000)
+		sched_yield();	/* it runs */
 	rtt = median_rtt_us(fe1, first_port);
-	fl.stop = true;
+	__atomic_store_n(&fl.stop, true, __ATOMIC_RELAXED);
 	pthread_join(th, NULL);
 	*posted = fl.posted;
 	return rtt;
