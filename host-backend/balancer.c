@@ -100,7 +100,14 @@ uint64_t bal_demand(const struct bal_report *r)
 const char *bal_policy_name(enum bal_policy p)
 {
 	return p == BAL_UTILITY ? "utility" :
-	       p == BAL_PROPORTIONAL ? "proportional" : "static";
+	       p == BAL_PROPORTIONAL ? "proportional" :
+	       p == BAL_FAIR ? "fair" : "static";
+}
+
+/* utility and fair split by the curves (fair protects shares first). */
+static bool by_utility(const struct bal_params *p)
+{
+	return p->policy == BAL_UTILITY || p->policy == BAL_FAIR;
 }
 
 int bal_policy_parse(const char *s, enum bal_policy *p)
@@ -111,6 +118,8 @@ int bal_policy_parse(const char *s, enum bal_policy *p)
 		*p = BAL_PROPORTIONAL;
 	else if (!strcmp(s, "static"))
 		*p = BAL_STATIC;
+	else if (!strcmp(s, "fair"))
+		*p = BAL_FAIR;
 	else
 		return -1;
 	return 0;
@@ -208,7 +217,7 @@ static uint64_t utility_split(const struct bal_vm *vms, struct work *w,
 			continue;
 		curve_of(&vms[i].rep, rate, cnt);
 		for (b = NB - 1; b > 0; b--) {
-			uint64_t from = at > w[i].lo ? at : w[i].lo;
+			uint64_t from = at > w[i].opt ? at : w[i].opt;
 			uint64_t to = at + cnt[b] < w[i].hi ? at + cnt[b] : w[i].hi;
 
 			if (to > from && rate[b] > 0)
@@ -253,6 +262,38 @@ static uint64_t utility_split(const struct bal_vm *vms, struct work *w,
 	return r;
 }
 
+/*
+ * Fairness before utility (as memory.low protects a cgroup): each VM
+ * taking part first gets what it wants (its demand, within its limits)
+ * up to its weighted share of the r pages to split.  Only what is left
+ * goes by utility, so a guest that inflates its REPORTs gains only pages
+ * the others do not want within their shares.  Returns the pages left.
+ */
+static uint64_t protect_shares(const struct bal_vm *vms, struct work *w,
+			       size_t n, uint64_t r)
+{
+	double wsum = 0;
+	uint64_t left = r;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (w[i].part)
+			wsum += vms[i].weight;
+	for (i = 0; i < n && wsum > 0; i++) {
+		uint64_t want = clamp(vms[i].demand_pages, w[i].lo, w[i].hi);
+		uint64_t share = (uint64_t)((double)r * vms[i].weight / wsum);
+		uint64_t g = want > w[i].opt ? want - w[i].opt : 0;
+
+		if (!w[i].part)
+			continue;
+		g = g < share ? g : share;
+		g = g < left ? g : left;
+		w[i].opt += g;
+		left -= g;
+	}
+	return left;
+}
+
 /* Weighted marginal in accesses/s per MiB, for reasons. */
 static double marginal_mib(const struct bal_vm *v, uint64_t at)
 {
@@ -277,11 +318,12 @@ static void explain(const struct bal_params *p, struct bal_vm *vms,
 			       "limits: %+lld pages to [%llu, %llu]",
 			       (long long)d, (unsigned long long)w[i].lo,
 			       (unsigned long long)w[i].hi);
-	} else if (p->policy == BAL_UTILITY) {
+	} else if (by_utility(p)) {
 		uint64_t at = d > 0 ? v->quota_pages : v->target_pages;
 
 		len = snprintf(v->reason, sizeof(v->reason),
-			       "utility: %+lld pages, marginal %.1e acc/s per MiB vs %.1e",
+			       "%s: %+lld pages, marginal %.1e acc/s per MiB vs %.1e",
+			       bal_policy_name(p->policy),
 			       (long long)d, marginal_mib(v, at),
 			       lambda * PAGES_PER_MIB);
 	} else if (p->policy == BAL_PROPORTIONAL) {
@@ -308,7 +350,7 @@ static void explain(const struct bal_params *p, struct bal_vm *vms,
 static double grow_key(const struct bal_params *p, const struct bal_vm *v,
 		       const struct work *w)
 {
-	return p->policy == BAL_UTILITY ? marginal_mib(v, w->base) :
+	return by_utility(p) ? marginal_mib(v, w->base) :
 	       (double)(w->opt - w->base);
 }
 
@@ -442,7 +484,9 @@ int balancer_plan(const struct bal_params *p, struct bal_vm *vms, size_t n)
 		w[i].share = p->policy == BAL_PROPORTIONAL ?
 			     (double)vms[i].weight * (double)vms[i].rep.wss_pages :
 			     (double)vms[i].weight;
-	if (p->policy == BAL_UTILITY) {
+	if (by_utility(p)) {
+		if (p->policy == BAL_FAIR)
+			r = protect_shares(vms, w, n, r);
 		r = utility_split(vms, w, n, r, &lambda);
 		for (i = 0; i < n; i++)
 			w[i].share = vms[i].weight;

@@ -30,7 +30,11 @@
 #define BAL_DEMAND_PCT		95	/* demand: pages with this share of accesses */
 #define BAL_MAX_WEIGHT		1000000u
 
-enum bal_policy { BAL_UTILITY, BAL_PROPORTIONAL, BAL_STATIC };
+/*
+ * BAL_FAIR: each VM first gets its demand up to its weighted share of the
+ * pool (a guarantee, like memory.low), then the rest goes by utility.
+ */
+enum bal_policy { BAL_UTILITY, BAL_PROPORTIONAL, BAL_STATIC, BAL_FAIR };
 
 struct bal_params {
 	enum bal_policy policy;
