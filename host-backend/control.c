@@ -24,8 +24,10 @@
 #include <sys/timerfd.h>
 #include <sys/un.h>
 #include <unistd.h>
+#include <netinet/in.h>
 
 #include "balance.h"
+#include "metrics.h"
 #include "tier.h"
 #include "vm.h"
 
@@ -37,6 +39,7 @@ struct client {
 	unsigned int slot;	/* in ctl->client[] */
 	struct ev ev;
 	int fd;
+	bool http;		/* a metrics scrape, not a JSON request */
 	uint64_t since_ns;	/* accepted at */
 	char in[CONTROL_MAX_REQUEST];
 	size_t in_len;
@@ -301,6 +304,14 @@ static json_t *handle_request(struct control *ctl, const char *line)
 	}
 	if (!strcmp(cmd, "status")) {
 		rep = status_reply(ctl);
+	} else if (!strcmp(cmd, "metrics")) {
+		size_t len;
+		char *text = metrics_text(ctl->vms, ctl->nvms, ctl->tier,
+					  ctl->bal, &len);
+
+		rep = text ? json_pack("{s:s}", "metrics", text) :
+			     error_reply("out of memory%s", "");
+		free(text);
 	} else if (!strcmp(cmd, "pages") || !strcmp(cmd, "quota")) {
 		rep = NULL;
 		for (i = 0; name && i < ctl->nvms; i++)
@@ -412,6 +423,25 @@ static int take_slot(struct control *ctl)
 	return oldest;
 }
 
+/* A scrape: once the request head is complete, the whole response. */
+static void http_read(struct client *c)
+{
+	const struct control *ctl = c->ctl;
+
+	if (!strstr(c->in, "\r\n\r\n") && !strstr(c->in, "\n\n")) {
+		if (c->in_len >= sizeof(c->in) - 1)
+			client_free(c);	/* no scraper sends 4 KiB of head */
+		return;
+	}
+	c->out = metrics_http_response(c->in, ctl->vms, ctl->nvms, ctl->tier,
+				       ctl->bal, &c->out_len);
+	if (!c->out) {
+		client_free(c);
+		return;
+	}
+	loop_mod(&c->ev, EPOLLOUT);
+}
+
 /* Read the request line; once complete, build the whole reply. */
 static void client_read(struct client *c)
 {
@@ -427,6 +457,10 @@ static void client_read(struct client *c)
 	}
 	c->in_len += (size_t)n;
 	c->in[c->in_len] = 0;
+	if (c->http) {
+		http_read(c);
+		return;
+	}
 	nl = strchr(c->in, '\n');
 	if (!nl && c->in_len < sizeof(c->in) - 1)
 		return;
@@ -479,7 +513,10 @@ static void accept_ready(struct ev *ev, uint32_t events)
 	(void)events;
 	if (fd < 0)
 		return;
-	if (!peer_allowed(ctl, fd, &uc)) {
+	/* Loopback TCP has no peer credentials; it only reads metrics. */
+	uc = (struct ucred){ 0 };
+	if ((ev != &ctl->ev_metrics || ctl->metrics_path[0]) &&
+	    !peer_allowed(ctl, fd, &uc)) {
 		/* First few, then every 1000th: a local user cannot flood the log. */
 		if (ctl->refused++ < 4 || ctl->refused % 1000 == 0)
 			fprintf(stderr, "vtierd: control: refused a client of uid %u gid %u (not root, vtierd's user or the control group; %llu refused)\n",
@@ -498,6 +535,7 @@ static void accept_ready(struct ev *ev, uint32_t events)
 	c->ctl = ctl;
 	c->slot = (unsigned int)i;
 	c->fd = fd;
+	c->http = ev == &ctl->ev_metrics;
 	c->since_ns = loop_now_ns();
 	c->ev.owner = c;
 	if (loop_add(ctl->ev.loop, &c->ev, fd, EPOLLIN, client_ready)) {
@@ -557,7 +595,7 @@ int control_open(struct control *ctl, struct loop *loop, const char *path,
 	int fd, err;
 
 	memset(ctl, 0, sizeof(*ctl));
-	ctl->ev.fd = ctl->ev_idle.fd = -1;
+	ctl->ev.fd = ctl->ev_idle.fd = ctl->ev_metrics.fd = -1;
 	err = set_group(ctl, group);
 	if (err)
 		return err;
@@ -610,6 +648,93 @@ int control_open(struct control *ctl, struct loop *loop, const char *path,
 	return err;
 }
 
+/* [HOST:]PORT with a loopback HOST; the port, or -1. */
+static int loopback_port(const char *addr, bool *v6)
+{
+	const char *colon = strrchr(addr, ':'), *port = colon ? colon + 1 : addr;
+	size_t hlen = colon ? (size_t)(colon - addr) : 0;
+	unsigned long v;
+	char *end;
+
+	*v6 = hlen == 5 && !strncmp(addr, "[::1]", 5);
+	if (colon && !*v6 && !(hlen == 9 && !strncmp(addr, "127.0.0.1", 9)) &&
+	    !(hlen == 9 && !strncmp(addr, "localhost", 9)))
+		return -1;
+	v = strtoul(port, &end, 10);
+	return *port && !*end && v > 0 && v < 65536 ? (int)v : -1;
+}
+
+static int metrics_socket(struct control *ctl, const char *addr)
+{
+	struct sockaddr_in6 s6 = { .sin6_family = AF_INET6,
+				   .sin6_addr = IN6ADDR_LOOPBACK_INIT };
+	struct sockaddr_in s4 = { .sin_family = AF_INET,
+				  .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	struct sockaddr_un su = { .sun_family = AF_UNIX };
+	int fd, port, one = 1;
+	struct stat st;
+	bool v6;
+
+	if (addr[0] == '/') {
+		if (strlen(addr) >= sizeof(su.sun_path))
+			return -ENAMETOOLONG;
+		strcpy(su.sun_path, addr);
+		strcpy(ctl->metrics_path, addr);
+		if (!lstat(addr, &st) && S_ISSOCK(st.st_mode))
+			unlink(addr);
+		fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+		if (fd < 0)
+			return -errno;
+		port = bind_private(ctl, fd, &su);
+		if (port) {
+			close(fd);
+			return port;
+		}
+		return fd;
+	}
+	port = loopback_port(addr, &v6);
+	if (port < 0)
+		return -EINVAL;
+	fd = socket(v6 ? AF_INET6 : AF_INET,
+		    SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	s6.sin6_port = s4.sin_port = htons((uint16_t)port);
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (v6 ? bind(fd, (struct sockaddr *)&s6, sizeof(s6)) :
+		 bind(fd, (struct sockaddr *)&s4, sizeof(s4))) {
+		int err = -errno;
+
+		close(fd);
+		return err;
+	}
+	return fd;
+}
+
+int control_listen_metrics(struct control *ctl, const char *addr)
+{
+	int fd = metrics_socket(ctl, addr), err;
+
+	err = fd < 0 ? fd : listen(fd, 16) ? -errno : 0;
+	ctl->ev_metrics.owner = ctl;
+	if (!err)
+		err = loop_add(ctl->ev.loop, &ctl->ev_metrics, fd, EPOLLIN,
+			       accept_ready);
+	if (err) {
+		fprintf(stderr, "vtierd: cannot listen for metrics on %s: %s%s\n",
+			addr, strerror(-err), err == -EINVAL ?
+			" (want a socket path, PORT or 127.0.0.1:PORT: loopback only)" : "");
+		if (fd >= 0)
+			close(fd);
+		if (ctl->metrics_path[0])
+			unlink(ctl->metrics_path);
+		ctl->metrics_path[0] = 0;
+		return err;
+	}
+	fprintf(stderr, "vtierd: metrics on %s (HTTP GET /metrics)\n", addr);
+	return 0;
+}
+
 void control_close(struct control *ctl)
 {
 	int fd = ctl->ev.fd;
@@ -623,6 +748,14 @@ void control_close(struct control *ctl)
 
 		loop_del(&ctl->ev_idle);
 		close(tfd);
+	}
+	if (ctl->ev_metrics.fd >= 0) {
+		int mfd = ctl->ev_metrics.fd;
+
+		loop_del(&ctl->ev_metrics);
+		close(mfd);
+		if (ctl->metrics_path[0])
+			unlink(ctl->metrics_path);
 	}
 	if (fd < 0)
 		return;

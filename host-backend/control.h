@@ -34,6 +34,8 @@ struct vm;
  *	(mode 0660 instead of 0600).
  * @group_set: --control-group was given.
  * @ev_idle: the idle sweep timer, armed while clients are connected.
+ * @ev_metrics: the HTTP metrics listener (--metrics), -1 for none.
+ * @metrics_path: its Unix socket path, "" for a loopback TCP port.
  * @refused: clients refused by their peer credentials.
  * @client: connected clients, NULL for a free slot.
  */
@@ -47,6 +49,8 @@ struct control {
 	gid_t group;
 	bool group_set;
 	struct ev ev_idle;
+	struct ev ev_metrics;
+	char metrics_path[108];
 	uint64_t refused;
 	struct client *client[CONTROL_MAX_CLIENTS];
 };
@@ -59,7 +63,14 @@ struct control {
 int control_open(struct control *ctl, struct loop *loop, const char *path,
 		 struct vm **vms, int nvms, struct balance *bal,
 		 const struct tier *tier, const char *group);
-/* Close the socket and every client; remove the socket file. */
+/*
+ * The optional metrics listener: a Unix socket path (0600, or 0660 with
+ * the group, and the same peer check), or a loopback TCP port as PORT,
+ * 127.0.0.1:PORT, localhost:PORT or [::1]:PORT.  It answers HTTP GET
+ * /metrics, as Prometheus scrapes.  0, or -errno (said on stderr).
+ */
+int control_listen_metrics(struct control *ctl, const char *addr);
+/* Close the sockets and every client; remove the socket files. */
 void control_close(struct control *ctl);
 
 #endif

@@ -5,7 +5,7 @@
  *
  *   vtierd --vm name=vm0,socket=PATH[,cid=3][,quota=SIZE][,port=9771]
  *          [,uds=PATH][,connect] [--vm ...] [--control PATH] [--control-group GROUP]
- *          [-v]
+ *          [--metrics PATH|PORT] [-v]
  *          [--fast-node N] [--slow-node N] [--fmem-total SIZE]
  *          [--initial slow|fast|local|first-touch] [--demote lazy|eager]
  *          [--vm-mbps N] [--host-mbps N]
@@ -46,6 +46,7 @@
  * @verbose: -v count.
  * @control_path: --control.
  * @control_group: --control-group, NULL for none.
+ * @metrics_addr: --metrics, NULL for none.
  * @topts: placement options.
  * @bopts: balancer options.
  * @mover: the move_pages(2) mover the moving tier uses.
@@ -64,6 +65,7 @@ struct vtierd {
 	int verbose;
 	const char *control_path;
 	const char *control_group;
+	const char *metrics_addr;
 	struct tier_opts topts;
 	struct balance_opts bopts;
 	struct mover mover;
@@ -87,6 +89,8 @@ static void usage(FILE *f)
 		"  connect vtierd connects to a QEMU server=on socket and retries\n"
 		"  --control PATH  control socket (default %s), mode 0600\n"
 		"  --control-group GROUP  members of GROUP may use it too (mode 0660)\n"
+		"  --metrics ADDR  serve Prometheus metrics over HTTP on a socket path or a\n"
+		"                  loopback port (PORT, 127.0.0.1:PORT, [::1]:PORT)\n"
 		"  --guest-ram-max SIZE  largest guest RAM (and top address) of one VM\n"
 		"                  (default: host RAM + swap + 4G)\n"
 		"  --mapped-max SIZE  guest RAM of all VMs together (default: 4x host RAM + swap)\n"
@@ -323,6 +327,7 @@ static int parse_args(struct vtierd *d, int argc, char **argv)
 		{ "vm", required_argument, NULL, 'm' },
 		{ "control", required_argument, NULL, 'c' },
 		{ "control-group", required_argument, NULL, 'g' },
+		{ "metrics", required_argument, NULL, 'x' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "fast-node", required_argument, NULL, 'F' },
 		{ "slow-node", required_argument, NULL, 'S' },
@@ -372,6 +377,9 @@ static int parse_args(struct vtierd *d, int argc, char **argv)
 			break;
 		case 'g':
 			d->control_group = optarg;
+			break;
+		case 'x':
+			d->metrics_addr = optarg;
 			break;
 		case 'v':
 			d->verbose++;
@@ -498,6 +506,8 @@ static int vtierd_start(struct vtierd *d)
 	if (control_open(&d->ctl, &d->loop, d->control_path, d->vms, d->nvms,
 			 &d->bal, &d->tier, d->control_group))
 		return 1;
+	if (d->metrics_addr && control_listen_metrics(&d->ctl, d->metrics_addr))
+		return 1;
 	return 0;
 }
 
@@ -527,7 +537,8 @@ int main(int argc, char **argv)
 	int rc;
 
 	memset(&d, 0, sizeof(d));
-	d.loop.epfd = d.sig.fd = d.ctl.ev.fd = d.ctl.ev_idle.fd = d.bal.ev.fd = d.tier.tick.fd = -1;
+	d.loop.epfd = d.sig.fd = d.ctl.ev.fd = d.bal.ev.fd = d.tier.tick.fd = -1;
+	d.ctl.ev_idle.fd = d.ctl.ev_metrics.fd = -1;
 	d.control_path = CONTROL_DEFAULT_PATH;
 	d.topts = (struct tier_opts){ .fast_node = -1, .slow_node = -1,
 				      .initial = INITIAL_FIRST_TOUCH };

@@ -72,6 +72,9 @@ static void sess_hints(void *ctx, const struct vtier_hint_host *h,
 	struct vm *vm = ctx;
 
 	vm->tier.tier->ops->hints(&vm->tier, h, n, ack);
+	vm->acks.applied += ack->applied;
+	vm->acks.rejected += ack->rejected;
+	vm->acks.deferred += ack->deferred;
 }
 
 static void sess_report(void *ctx, const struct vtier_msg *m)

@@ -37,6 +37,11 @@ struct vm_report {
 
 #define VM_QUOTA_CHANGES 8
 
+/* What the ACKs of the VM's HINTS frames said, summed (metrics). */
+struct vm_acks {
+	uint64_t applied, rejected, deferred;
+};
+
 struct quota_change {
 	uint64_t t_ms, from, to;	/* t_ms: since vtierd started */
 	char reason[BAL_REASON_LEN];
@@ -72,6 +77,8 @@ struct vm_balance {
  * @tier: the VM's tier state (its quota inside).
  * @bal: the quota layer's limits and history.
  * @report: the last REPORT.
+ * @acks: the ACKs' totals (the tier's answers; untranslated hints are
+ *	in sv.st.hints_rejected).
  */
 struct vm {
 	char name[32];
@@ -92,6 +99,7 @@ struct vm {
 	struct tier_vm tier;
 	struct vm_balance bal;
 	struct vm_report report;
+	struct vm_acks acks;
 };
 
 /* A VM with defaults, before --vm is parsed into it; NULL without memory. */

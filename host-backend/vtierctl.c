@@ -5,6 +5,7 @@
  *   vtierctl [--control PATH] status [--json]
  *   vtierctl [--control PATH] pages VM [--json]
  *   vtierctl [--control PATH] quota VM [min=SIZE] [max=SIZE] [weight=N] [--json]
+ *   vtierctl [--control PATH] metrics
  */
 #include <ctype.h>
 #include <errno.h>
@@ -25,7 +26,9 @@ static void usage(FILE *f)
 	fprintf(f, "usage: vtierctl [--control PATH] status [--json]\n"
 		   "       vtierctl [--control PATH] pages VM [--json]\n"
 		   "       vtierctl [--control PATH] quota VM [min=SIZE] [max=SIZE] [weight=N] [--json]\n"
-		   "         SIZE in bytes with an optional K/M/G/T suffix; applies at the next period\n");
+		   "         SIZE in bytes with an optional K/M/G/T suffix; applies at the next period\n"
+		   "       vtierctl [--control PATH] metrics\n"
+		   "         Prometheus text exposition (what --metrics serves over HTTP)\n");
 }
 
 /* Send one request line, read the reply until EOF, parse it. */
@@ -251,7 +254,7 @@ int main(int argc, char **argv)
 			return 2;
 		}
 		vm = argv[i++];
-	} else if (strcmp(cmd, "status") && strcmp(cmd, "quota")) {
+	} else if (strcmp(cmd, "status") && strcmp(cmd, "metrics")) {
 		fprintf(stderr, "vtierctl: unknown command '%s'\n", cmd);
 		usage(stderr);
 		return 2;
@@ -287,6 +290,8 @@ int main(int argc, char **argv)
 	} else if (as_json) {
 		json_dumpf(rep, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 		putchar('\n');
+	} else if (!strcmp(cmd, "metrics")) {
+		fputs(str(rep, "metrics"), stdout);
 	} else if (cmd[0] == 'q') {
 		printf("%s: min %lld pages, max %lld pages, weight %lld (applies at the next period)\n",
 		       str(rep, "vm"), num(rep, "min_pages"),
