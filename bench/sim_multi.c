@@ -8,8 +8,9 @@
  * balancer_plan(), vtierd's own algorithm (host-backend/balancer.c), and
  * its targets become the new quotas, shrinks before grows.  A VM still
  * over its quota a deadline after a shrink has pages taken back by the
- * host.  Modes: static (the weights split, fixed), proportional and
- * utility (the balancer's policies), oracle-split (vtier at the global
+ * host.  Modes: static (the weights split, fixed), proportional, utility
+ * and fair (the balancer's policies; a VM may lie in its REPORTs, lie=1),
+ * oracle-split (vtier at the global
  * oracle's split, fixed), and the global oracle: the best fixed split
  * with oracle placement (the top pages of all VMs by accesses).
  */
@@ -38,8 +39,13 @@ struct multi {
 	FILE *ecsv;
 };
 
-/* The VM's REPORT, from its engine, as the module fills one. */
-static void fill_report(const struct sim_policy *p, struct bal_vm *b)
+/*
+ * The VM's REPORT, from its engine, as the module fills one; a lying
+ * guest's (lie_pages > 0) claims that many pages (all it has) red hot,
+ * at the largest sample rate.
+ */
+static void fill_report(const struct sim_policy *p, struct bal_vm *b,
+			uint64_t lie_pages)
 {
 	const struct vtier_policy *eng = sim_vtier_engine(p);
 	struct vtier_policy_summary s;
@@ -51,7 +57,13 @@ static void fill_report(const struct sim_policy *p, struct bal_vm *b)
 	b->rep.epoch_ms = (uint32_t)(s.epoch_ns / 1000000);
 	b->rep.wss_pages = s.pages;
 	for (k = 0; k < VTIER_HIST_BUCKETS; k++)
-		b->rep.hist[k] = s.hist[k];
+		b->rep.hist[k] = lie_pages ? 0 : s.hist[k];
+	if (lie_pages) {
+		b->fresh = true;
+		b->rep.sample_rate = UINT32_MAX;
+		b->rep.wss_pages = lie_pages;
+		b->rep.hist[VTIER_HIST_BUCKETS - 1] = lie_pages;
+	}
 }
 
 static void bal_setup(const struct multi *m, struct bal_params *bp,
@@ -215,6 +227,7 @@ static int run_mode(struct multi *m, enum sim_mode mode)
 	int i, n = 0, done, err = -1;
 
 	bal_setup(m, &bp, bv, mode == SIM_UTILITY ? BAL_UTILITY :
+		  mode == SIM_FAIR ? BAL_FAIR :
 		  mode == SIM_PROPORTIONAL ? BAL_PROPORTIONAL : BAL_STATIC);
 	for (n = 0; n < m->n; n++) {
 		uint64_t q = mode == SIM_ORACLE_SPLIT ? m->oracle_k[n] :
@@ -259,7 +272,8 @@ static int run_mode(struct multi *m, enum sim_mode mode)
 			continue;
 		for (i = 0; i < n; i++) {
 			bv[i].quota_pages = p[i].tier.cap;
-			fill_report(&p[i], &bv[i]);
+			fill_report(&p[i], &bv[i],
+				    o->vm[i].lie ? m->tr[i].npages : 0);
 		}
 		if (!balancer_plan(&bp, bv, n))
 			apply_quotas(p, bv, n);

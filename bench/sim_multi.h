@@ -18,8 +18,8 @@
 
 /* oracle_split: vtier at the global oracle's fixed split (the split's share
  * of the gap to the oracle, apart from identification). */
-enum sim_mode { SIM_STATIC, SIM_PROPORTIONAL, SIM_UTILITY, SIM_ORACLE_SPLIT,
-		SIM_ORACLE, SIM_NMODES };
+enum sim_mode { SIM_STATIC, SIM_PROPORTIONAL, SIM_UTILITY, SIM_FAIR,
+		SIM_ORACLE_SPLIT, SIM_ORACLE, SIM_NMODES };
 
 struct sim_vm_spec {
 	char trace[1024];
@@ -27,6 +27,7 @@ struct sim_vm_spec {
 	uint32_t weight;	/* the balancer's weight= */
 	uint64_t min, max;	/* pages */
 	uint64_t scale;		/* accesses per record; 0: --weight */
+	int lie;		/* its REPORTs claim every page red hot */
 };
 
 struct sim_multi_opts {
@@ -43,7 +44,7 @@ struct sim_multi_opts {
 	int quiet;
 };
 
-/* "PATH[,label=L][,weight=N][,min=P][,max=P][,scale=W]"; 0 or -1. */
+/* "PATH[,label=L][,weight=N][,min=P][,max=P][,scale=W][,lie=1]"; 0 or -1. */
 int sim_vm_parse(const char *s, struct sim_vm_spec *vm);
 const char *sim_mode_name(int mode);
 /* "utility,static,..." or "all" into a mode mask; 0 or -1. */

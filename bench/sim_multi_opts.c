@@ -9,7 +9,7 @@
 #include "sim_multi.h"
 
 static const char *const names[SIM_NMODES] = {
-	"static", "proportional", "utility", "oracle-split", "oracle",
+	"static", "proportional", "utility", "fair", "oracle-split", "oracle",
 };
 
 const char *sim_mode_name(int mode)
@@ -88,6 +88,8 @@ int sim_vm_parse(const char *s, struct sim_vm_spec *vm)
 			vm->max = v;
 		else if (!strcmp(tok, "scale") && v >= 1)
 			vm->scale = v;
+		else if (!strcmp(tok, "lie") && v <= 1)
+			vm->lie = (int)v;
 		else
 			return -1;
 	}

@@ -181,6 +181,39 @@ TEST(utility_beats_static_on_a_skewed_mix)
 	EXPECT_EQ(0, system(cmd));
 }
 
+/*
+ * A lying VM (lie=1: its REPORTs claim every page red hot) beside an
+ * honest one that can use the whole pool.  The liar needs one page.
+ * utility believes it and starves the honest VM below its share; fair
+ * keeps the honest VM its weighted share (half), whatever the liar says.
+ */
+TEST(a_lying_vm_gains_nothing_under_fair)
+{
+	char cmd[4096], *out;
+	unsigned long long u, f;
+
+	setup_dirs();
+	ASSERT_NE(0, dir[0]);
+	ASSERT_EQ(0, write_trace("a.tr", 64, 312, 0));
+	ASSERT_EQ(0, write_trace("b.tr", 64, 312, 1));
+	snprintf(cmd, sizeof(cmd), "cd %s && %s/vtier-sim --quiet --label s "
+		 "--vm a.tr,label=a --vm b.tr,label=b,lie=1 --fast-pages 64 "
+		 "--balance utility,fair --csv o.csv >out.txt && cat o.csv",
+		 dir, bindir);
+	out = run_cmd(cmd);
+	ASSERT_NE(NULL, out);
+	u = after(out, "s,utility,a,64,");
+	f = after(out, "s,fair,a,64,");
+	printf("# honest VM's quota at the end: utility %llu, fair %llu of 64\n",
+	       u, f);
+	fflush(stdout);
+	EXPECT_GT(32, u);	/* the lie pays under utility */
+	EXPECT_LE(32, f);	/* not under fair */
+	free(out);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	EXPECT_EQ(0, system(cmd));
+}
+
 TEST(host_reclaims_over_quota)
 {
 	struct sim_params par;
@@ -231,6 +264,9 @@ TEST(options)
 	EXPECT_EQ(-1, sim_vm_parse("z.tr,min=-1", &vm));
 	EXPECT_EQ(-1, sim_vm_parse("z.tr,colour=red", &vm));
 	EXPECT_EQ(-1, sim_vm_parse("z.tr,min", &vm));
+	ASSERT_EQ(0, sim_vm_parse("l.tr,lie=1", &vm));
+	EXPECT_EQ(1, vm.lie);
+	EXPECT_EQ(-1, sim_vm_parse("l.tr,lie=2", &vm));
 	ASSERT_EQ(0, sim_modes_parse("utility,oracle", &m));
 	EXPECT_EQ(1u << SIM_UTILITY | 1u << SIM_ORACLE, m);
 	EXPECT_EQ(-1, sim_modes_parse("utility,best", &m));
