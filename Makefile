@@ -10,7 +10,7 @@ KENV := $(TOP)/build/guest-kernel.env
 SAN ?=
 export SAN
 
-.PHONY: all userspace module tests san-tests guest-bin deps check check-matrix demo bench \
+.PHONY: all userspace module tests san-tests guest-bin deps check check-matrix demo bench fuzz \
 	eval checkpatch install clean distclean
 
 all: userspace module
@@ -72,6 +72,7 @@ check: deps
 	scripts/build-module.sh
 	selftests/run.sh --no-skips selftests/static/module_checks.sh \
 		selftests/static/packaging_check.sh selftests/static/layers_check.sh \
+		selftests/static/fuzz_check.sh \
 		$$(ls build/bin/*_test build/san/*_test | grep -v /e2e_) \
 		build/bin/e2e_*_test $$(scripts/e2e-matrix.sh subset)
 
@@ -86,6 +87,10 @@ check-matrix: deps
 demo: deps
 	$(MAKE) all guest-bin
 	scripts/demo.sh
+
+# The libFuzzer targets of fuzz/, each for SECONDS (default 600).
+fuzz:
+	$(MAKE) -C fuzz run $(if $(SECONDS),SECONDS=$(SECONDS))
 
 # Identification benchmarks (docs/PERFORMANCE.md); QUICK=1 for short runs.
 bench: userspace
