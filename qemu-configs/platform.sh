@@ -103,10 +103,13 @@ platform_qemu() {
 		}
 	fi
 	# An unpacked QEMU must load its own modules and firmware: without
-	# QEMU_MODULE_DIR it finds the system QEMU's modules and aborts.
+	# QEMU_MODULE_DIR it finds the system QEMU's modules and aborts, and
+	# with the system's older SeaBIOS each boot waits 30 s in the BIOS.
 	if [ -n "$root" ] && [ -d "$root/usr/lib/x86_64-linux-gnu/qemu" ]; then
 		QEMU_ENV=("QEMU_MODULE_DIR=$root/usr/lib/x86_64-linux-gnu/qemu")
 		QEMU_DATA_ARGS=(-L "$root/usr/share/qemu")
+		[ -d "$root/usr/share/seabios" ] &&
+			QEMU_DATA_ARGS+=(-L "$root/usr/share/seabios")
 	fi
 	QEMU_VERSION=$(env "${QEMU_ENV[@]}" "$QEMU_BIN" --version 2>/dev/null |
 		sed -n '1s/^QEMU emulator version \([0-9][0-9.]*\).*/\1/p')

@@ -206,28 +206,38 @@ for f in "$GUEST"/.kver-*; do
 	rm -rf "$GUEST/lib/modules/$k" "$GUEST/boot/"*"-$k" "$f" "$BUILD/kmod/$k"
 done
 
-# QEMU 10.0 from bookworm-backports, unpacked (not installed) under
-# build/qemu-<major.minor>/; it runs on bookworm's libraries, which the
-# system's QEMU 7.2 has already brought (qemu-configs/platform.sh runs it
-# with its own modules and firmware).
+# QEMU 10.0 and its SeaBIOS from bookworm-backports, unpacked (not
+# installed) under build/qemu-<major.minor>/; it runs on bookworm's
+# libraries, which the system's QEMU 7.2 has already brought
+# (qemu-configs/platform.sh runs it with its own modules and firmware).
 QENV_FILE=$BUILD/qemu.env
 QEMU_SYS=$(dpkg-query -W -f='${Version}' qemu-system-x86 | sed 's/^[0-9]*://; s/^\([0-9]*\.[0-9]*\).*/\1/')
-QEMU_BPO_DEB=$(apt-cache madison qemu-system-x86 2>/dev/null |
-	awk -F' *\\| *' -v s="$BPO/main" 'index($3, s) { print $2; exit }')
-if [ -z "$QEMU_BPO_DEB" ]; then
+# bpo_version PKG: PKG's version in bookworm-backports.
+bpo_version() {
+	apt-cache madison "$1" 2>/dev/null |
+		awk -F' *\\| *' -v s="$BPO/main" 'index($3, s) { print $2; exit }'
+}
+QEMU_BPO_DEB=$(bpo_version qemu-system-x86)
+# Its SeaBIOS too (it depends on >= 1.16.3): with bookworm's 1.16.2 the
+# BIOS waits 30 s for q35's empty AHCI CD-ROM at every boot.
+SEABIOS_BPO_DEB=$(bpo_version seabios)
+if [ -z "$QEMU_BPO_DEB" ] || [ -z "$SEABIOS_BPO_DEB" ]; then
 	QEMU_BPO_DEB=$(sed -n 's/^QEMU_BPO_DEB=//p' "$QENV_FILE" 2>/dev/null || true)
-	[ -n "$QEMU_BPO_DEB" ] || die "no qemu-system-x86 in $BPO"
+	SEABIOS_BPO_DEB=$(sed -n 's/^SEABIOS_BPO_DEB=//p' "$QENV_FILE" 2>/dev/null || true)
+	[ -n "$QEMU_BPO_DEB" ] && [ -n "$SEABIOS_BPO_DEB" ] ||
+		die "no qemu-system-x86 or seabios in $BPO"
 	log "WARNING: cannot resolve qemu-system-x86 in $BPO; keeping $QEMU_BPO_DEB"
 fi
 QEMU_BPO=$(sed 's/^[0-9]*://; s/^\([0-9]*\.[0-9]*\).*/\1/' <<<"$QEMU_BPO_DEB")
 QROOT=$BUILD/qemu-$QEMU_BPO
 if [ -x "$QROOT/usr/bin/qemu-system-x86_64" ] &&
-   [ "$(cat "$QROOT/.deb-version" 2>/dev/null)" = "$QEMU_BPO_DEB" ]; then
-	log "QEMU $QEMU_BPO_DEB: $QROOT present"
+   [ "$(cat "$QROOT/.deb-version" 2>/dev/null)" = "$QEMU_BPO_DEB $SEABIOS_BPO_DEB" ]; then
+	log "QEMU $QEMU_BPO_DEB, SeaBIOS $SEABIOS_BPO_DEB: $QROOT present"
 else
 	tmp=$(mktemp -d "$BUILD/.qemu.XXXXXX")
 	apt_download "$tmp" "qemu-system-x86=$QEMU_BPO_DEB" \
-		"qemu-system-common=$QEMU_BPO_DEB" "qemu-system-data=$QEMU_BPO_DEB"
+		"qemu-system-common=$QEMU_BPO_DEB" "qemu-system-data=$QEMU_BPO_DEB" \
+		"seabios=$SEABIOS_BPO_DEB"
 	rm -rf "$QROOT"
 	mkdir -p "$QROOT"
 	for deb in "$tmp"/*.deb; do
@@ -236,14 +246,14 @@ else
 	rm -rf "$tmp"
 	[ -x "$QROOT/usr/bin/qemu-system-x86_64" ] ||
 		die "$QROOT/usr/bin/qemu-system-x86_64 missing from the packages"
-	echo "$QEMU_BPO_DEB" >"$QROOT/.deb-version"
-	log "unpacked QEMU $QEMU_BPO_DEB into $QROOT"
+	echo "$QEMU_BPO_DEB $SEABIOS_BPO_DEB" >"$QROOT/.deb-version"
+	log "unpacked QEMU $QEMU_BPO_DEB and SeaBIOS $SEABIOS_BPO_DEB into $QROOT"
 fi
 for d in "$BUILD"/qemu-*/; do	# older unpacked QEMUs
 	[ -f "$d/.deb-version" ] && [ "$d" != "$QROOT/" ] && rm -rf "$d"
 done
-qenv=$(printf 'QEMU_DEFAULT=%s\nQEMU_VERSIONS=%s,%s\nQEMU_BPO_DEB=%s\n' \
-	"$QEMU_SYS" "$QEMU_SYS" "$QEMU_BPO" "$QEMU_BPO_DEB")
+qenv=$(printf 'QEMU_DEFAULT=%s\nQEMU_VERSIONS=%s,%s\nQEMU_BPO_DEB=%s\nSEABIOS_BPO_DEB=%s\n' \
+	"$QEMU_SYS" "$QEMU_SYS" "$QEMU_BPO" "$QEMU_BPO_DEB" "$SEABIOS_BPO_DEB")
 if [ "$(cat "$QENV_FILE" 2>/dev/null)" != "$qenv" ]; then
 	echo "$qenv" >"$QENV_FILE"
 	log "recorded QEMU_VERSIONS=$QEMU_SYS,$QEMU_BPO in $QENV_FILE"
