@@ -5,13 +5,13 @@
  *
  *   vtierd --vm name=vm0,socket=PATH[,cid=3][,quota=SIZE][,port=9771]
  *          [,uds=PATH][,connect] [--vm ...] [--control PATH] [--control-group GROUP]
- *          [--metrics PATH|PORT] [-v]
+ *          [--metrics PATH|PORT] [-v] [--guest-ram-max SIZE] [--mapped-max SIZE]
  *          [--fast-node N] [--slow-node N] [--fmem-total SIZE]
  *          [--initial slow|fast|local|first-touch] [--demote lazy|eager]
  *          [--vm-mbps N] [--host-mbps N]
  *          [--hint-rate N] [--queue-len N] [--deferred-max N]
  *          [,min=SIZE][,max=SIZE][,weight=N] (in --vm)
- *          [--balance utility|proportional|static|off] [--balance-period MS]
+ *          [--balance utility|fair|proportional|static|off] [--balance-period MS]
  *          [--balance-step SIZE] [--balance-deadband SIZE]
  *          [--quota-deadline MS]
  */
@@ -111,7 +111,8 @@ static void usage(FILE *f)
 		"Balancer (with --fmem-total; docs/balancer.md):\n"
 		"  min=SIZE,max=SIZE,weight=N (in --vm)  guaranteed / largest fast memory, weight\n"
 		"                  (default 0, --fmem-total, 1)\n"
-		"  --balance utility|proportional|static|off  policy (default utility)\n"
+		"  --balance utility|fair|proportional|static|off  policy (default utility;\n"
+		"                  fair: each VM its weighted share first, docs/balancer.md)\n"
 		"  --balance-period MS  how often quotas are planned (default %d)\n"
 		"  --balance-step SIZE  largest quota change per period (default total/%d)\n"
 		"  --balance-deadband SIZE  smaller changes are not made (default total/%d)\n"
