@@ -299,7 +299,8 @@ static void *hconn_run(void *arg)
 			}
 			if (w > 0) {
 				h->sum_tx = fnv(h->sum_tx, buf, (size_t)w);
-				h->sent += (uint64_t)w;
+				__atomic_store_n(&h->sent, h->sent + (uint64_t)w,
+						 __ATOMIC_RELEASE);
 			}
 		}
 		if (p.revents & (POLLIN | POLLHUP | POLLERR) && !h->read_stop &&
@@ -307,7 +308,7 @@ static void *hconn_run(void *arg)
 			ssize_t r = recv(h->fd, buf, sizeof(buf), MSG_DONTWAIT);
 
 			if (r == 0)
-				h->eof = true;
+				__atomic_store_n(&h->eof, true, __ATOMIC_RELEASE);
 			else if (r > 0) {
 				h->sum_rx = fnv(h->sum_rx, buf, (size_t)r);
 				h->got += (uint64_t)r;
@@ -322,6 +323,19 @@ static void *hconn_run(void *arg)
 		}
 	}
 	return NULL;
+}
+
+/* Let a host end finish on its own (its EOF may still be in flight). */
+static void hconn_finish(struct hconn *h, int timeout_ms)
+{
+	long end = now_ms() + timeout_ms;
+
+	while (now_ms() < end && (!__atomic_load_n(&h->eof, __ATOMIC_ACQUIRE) ||
+				  __atomic_load_n(&h->sent, __ATOMIC_ACQUIRE) <
+				  h->to_send))
+		poll(NULL, 0, 5);
+	h->stop = true;
+	pthread_join(h->th, NULL);
 }
 
 static int unix_listen(const char *path)
@@ -557,9 +571,9 @@ TEST_F_TIMEOUT(fwd, both_ways_64mib_checksummed_while_hints_flow, 240)
 	EXPECT_TRUE(grun(&self->g, all_done, send_hints, 200000));
 	hint_sess = NULL;
 	pthread_join(l.th, NULL);
-	hg.stop = hh.stop = true;
-	pthread_join(hg.th, NULL);
-	pthread_join(thh, NULL);
+	hconn_finish(&hg, 10000);
+	hh.th = thh;
+	hconn_finish(&hh, 10000);
 	for (i = 0; i < self->g.n; i++)
 		if (self->g.c[i].lport == 7000)
 			ch = &self->g.c[i];
@@ -633,14 +647,10 @@ TEST_F_TIMEOUT(fwd, many_connections_at_once_both_kinds, 120)
 	EXPECT_EQ(NG + NH, self->g.n);
 	EXPECT_TRUE(grun(&self->g, all_done, NULL, 100000));
 	pthread_join(l.th, NULL);
-	for (i = 0; i < NG; i++) {
-		hg[i].stop = true;
-		pthread_join(hg[i].th, NULL);
-	}
-	for (i = 0; i < NH; i++) {
-		hh[i].stop = true;
-		pthread_join(hh[i].th, NULL);
-	}
+	for (i = 0; i < NG; i++)
+		hconn_finish(&hg[i], 10000);
+	for (i = 0; i < NH; i++)
+		hconn_finish(&hh[i], 10000);
 	/* Match each guest flow with its host end by the checksums. */
 	for (i = 0; i < self->g.n; i++) {
 		struct gconn *c = &self->g.c[i];
