@@ -247,7 +247,7 @@ static void conn_ready(struct ev *ev, uint32_t events)
 	} else {
 		if (c->in_len)
 			flush_in(c);
-		if (events & (EPOLLIN | EPOLLHUP | EPOLLERR))
+		if (c->connected && (events & (EPOLLIN | EPOLLHUP | EPOLLERR)))
 			read_sock(c);
 	}
 	watch(c);
