@@ -4,8 +4,10 @@
  * column (vm.c on the observe-only tier, as vtierd runs it), fed through
  * its tx ring in guest RAM.  Input: byte 0 holds flags (bit 0: give each
  * packet the guest's and the host's CIDs, bit 1: set its header's len
- * from the chunk), then chunks of [le16 length][bytes], each one packet
- * buffer (vsock header and payload) posted as one descriptor, up to 32.
+ * from the chunk, bit 2: after the chunks, the rest of the input
+ * overwrites the tx ring itself), then chunks of [le16 length][bytes],
+ * each one packet buffer (vsock header and payload) posted as one
+ * descriptor, up to 32 (a zero-length chunk ends them).
  * The seeds in corpus/datapath open a connection and send HELLO and HINTS.
  */
 #include <stdlib.h>
@@ -119,6 +121,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		uint8_t *buf = ram + TX_BUF(n);
 
 		at += 2;
+		if (!len)
+			break;
 		if (len > size - at)
 			len = (uint32_t)(size - at);
 		memcpy(buf, data + at, len);
@@ -134,6 +138,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		post(TX_RING, n, n);
 		n++;
 	}
+	if ((data[0] & 4) && at < size)	/* descriptors, avail ring, used ring */
+		memcpy(ram + TX_RING, data + at,
+		       size - at < 0x1800 ? size - at : 0x1800);
 	vm->vs.vu.ops->kick(&vm->vs.vu, 1);
 	return 0;
 }
