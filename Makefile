@@ -112,7 +112,7 @@ install:
 
 clean:
 	-$(MAKE) -C guest-driver clean
-	rm -rf build/bin build/san build/initramfs* build/kmod build/matrix
+	rm -rf build/bin build/san build/initramfs* build/kmod build/matrix build/fuzz
 
 distclean: clean
 	rm -rf build
