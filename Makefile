@@ -81,6 +81,7 @@ check-matrix: deps
 	scripts/build-module.sh
 	selftests/run.sh --no-skips selftests/static/module_checks.sh \
 		selftests/static/packaging_check.sh selftests/static/layers_check.sh \
+		selftests/static/fuzz_check.sh \
 		$$(ls build/bin/*_test build/san/*_test | grep -v /e2e_) \
 		$$(scripts/e2e-matrix.sh all)
 
