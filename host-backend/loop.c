@@ -33,8 +33,9 @@ static void on_sigbus(int sig, siginfo_t *si, void *uc)
 int loop_catch_sigbus(struct loop *l, bool (*fault)(void *ctx, void *addr),
 		      void *ctx)
 {
+	/* NODEFER: the handler leaves by siglongjmp, SIGBUS stays unblocked */
 	struct sigaction sa = { .sa_sigaction = on_sigbus,
-				.sa_flags = SA_SIGINFO };
+				.sa_flags = SA_SIGINFO | SA_NODEFER };
 
 	sigemptyset(&sa.sa_mask);
 	if (sigaction(SIGBUS, &sa, NULL))
@@ -48,7 +49,7 @@ int loop_catch_sigbus(struct loop *l, bool (*fault)(void *ctx, void *addr),
 static void dispatch(struct loop *l, struct ev *ev, uint32_t events)
 {
 	if (l->fault) {
-		if (sigsetjmp(fault_jmp, 1)) {
+		if (sigsetjmp(fault_jmp, 0)) {	/* no mask to save: no syscall */
 			if (!l->fault(l->fault_ctx, fault_addr))
 				abort();	/* not guest memory: a bug */
 			return;
