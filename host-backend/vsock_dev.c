@@ -115,9 +115,8 @@ struct vsock_flow *vsock_dev_connect(struct vsock_dev *d, uint32_t guest_port,
 {
 	struct vsock_flow *f;
 
-	if (!d->fwd_ops || d->vu.conn_fd < 0 || d->vu.broken ||
-	    !d->vu.vq[VSOCK_RX].started)
-		return NULL;
+	if (!d->fwd_ops || d->vu.broken || !d->vu.vq[VSOCK_RX].started)
+		return NULL;	/* no guest driver to ask */
 	f = flow_new(d, guest_port, free_host_port(d), d->fwd_ops, d->fwd_app);
 	if (!f)
 		return NULL;

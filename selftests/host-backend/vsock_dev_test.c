@@ -29,6 +29,9 @@ struct app_flow {
 struct app {
 	struct vu_fe *fe;
 	bool refuse;
+	bool hold;	/* keep received bytes (vsock_flow_hold) */
+	unsigned int connects, shutdowns, drains, closes;
+	uint32_t shut_flags;
 	bool flood;	/* each empty RW posts another: a ring never empty */
 	unsigned int accepts, recvs, unmaps, maps, disconnects;
 	struct app_flow fl[MAX_APP_FLOWS];
@@ -67,6 +70,8 @@ static int app_recv(void *ctx, void *flow, const uint8_t *data, uint32_t len)
 		return -ENOBUFS;
 	memcpy(af->got + af->len, data, len);
 	af->len += len;
+	if (a->hold)
+		vsock_flow_hold(af->f, len);
 	if (len >= 3 && !memcmp(data, "BAD", 3))
 		return -EPROTO;
 	if (len >= 4 && !memcmp(data, "ECHO", 4))
@@ -94,11 +99,42 @@ static const struct vsock_app_ops app_ops = {
 	.mem_mapped = app_mem_mapped, .disconnected = app_disconnected,
 };
 
+/* A second app, for every other port, as the forwarder is. */
+static void fwd_connected(void *ctx, void *flow)
+{
+	(void)flow;
+	((struct app *)ctx)->connects++;
+}
+
+static void fwd_shutdown(void *ctx, void *flow, uint32_t flags)
+{
+	(void)flow;
+	((struct app *)ctx)->shutdowns++;
+	((struct app *)ctx)->shut_flags |= flags;
+}
+
+static void fwd_drained(void *ctx, void *flow)
+{
+	(void)flow;
+	((struct app *)ctx)->drains++;
+}
+
+static void fwd_closed(void *ctx, void *flow)
+{
+	(void)flow;
+	((struct app *)ctx)->closes++;
+}
+
+static const struct vsock_app_ops fwd_ops = {
+	.accept = app_accept, .recv = app_recv, .connected = fwd_connected,
+	.shutdown = fwd_shutdown, .drained = fwd_drained, .closed = fwd_closed,
+};
+
 FIXTURE(dev) {
 	struct loop loop;
 	struct vu_fe fe;
 	struct vlog log;
-	struct app app;
+	struct app app, fwd;
 	struct vsock_dev d;
 	struct fe_pkt p;
 };
@@ -117,7 +153,8 @@ FIXTURE_SETUP(dev)
 	ASSERT_EQ(0, vu_fe_adopt(&self->fe, -1));
 	vu_fe_rings_reset(&self->fe);
 	memset(&self->app, 0, sizeof(self->app));
-	self->app.fe = &self->fe;
+	memset(&self->fwd, 0, sizeof(self->fwd));
+	self->app.fe = self->fwd.fe = &self->fe;
 	self->log = (struct vlog){ .name = "vm0" };
 	ASSERT_EQ(0, loop_init(&self->loop));
 	vsock_dev_init(&self->d, &self->log, &self->loop, CID, PORT, &app_ops,
@@ -389,6 +426,139 @@ TEST_F_TIMEOUT(dev, a_ring_that_is_never_empty_yields_after_the_budget, 10)
 	EXPECT_EQ(2, self->d.tx_yields);
 	EXPECT_TRUE(self->d.flow[0].used);
 	EXPECT_FALSE(self->d.vu.broken);
+}
+
+TEST_F(dev, a_second_app_serves_every_other_port)
+{
+	vsock_dev_set_forward(&self->d, &fwd_ops, &self->fwd);
+	guest_send(&self->d, &self->fe, 1025, 5000, VSOCK_OP_REQUEST, NULL, 0,
+		   GUEST_ALLOC, 0, true);
+	ASSERT_EQ(0, vu_fe_recv_pkt(&self->fe, &self->p, 0));
+	EXPECT_EQ(VSOCK_OP_RESPONSE, self->p.h.op);
+	EXPECT_EQ(5000, self->p.h.src_port);
+	EXPECT_EQ(1, self->fwd.accepts);
+	EXPECT_EQ(0, self->app.accepts);
+	EXPECT_EQ(5000, self->d.flow[0].host_port);
+	guest_send(&self->d, &self->fe, 1025, 5000, VSOCK_OP_RW, "ECHO", 4,
+		   GUEST_ALLOC, 0, true);
+	ASSERT_EQ(0, vu_fe_recv_pkt(&self->fe, &self->p, 0));
+	EXPECT_EQ(VSOCK_OP_RW, self->p.h.op);
+	EXPECT_EQ(5000, self->p.h.src_port);
+	EXPECT_EQ(1, self->fwd.drains);	/* its bytes went out: room again */
+	/* The service's port is still the service's. */
+	ASSERT_EQ(VSOCK_OP_RESPONSE, connect_port(&self->d, &self->fe, &self->p,
+					    1026, GUEST_ALLOC));
+	EXPECT_EQ(1, self->app.accepts);
+	/* The second app hears of the flow's end; the service has no such op. */
+	guest_send(&self->d, &self->fe, 1025, 5000, VSOCK_OP_RST, NULL, 0,
+		   GUEST_ALLOC, 0, true);
+	EXPECT_EQ(1, self->fwd.closes);
+	EXPECT_FALSE(self->d.flow[0].used);
+}
+
+TEST_F(dev, a_host_initiated_flow_asks_the_guest_first)
+{
+	struct vsock_flow *f;
+	uint32_t hport;
+
+	EXPECT_EQ(NULL, vsock_dev_connect(&self->d, 7000, &self->fwd));
+	vsock_dev_set_forward(&self->d, &fwd_ops, &self->fwd);
+	self->fwd.fl[0].f = f = vsock_dev_connect(&self->d, 7000, &self->fwd.fl[0]);
+	ASSERT_NE(NULL, f);
+	hport = f->host_port;
+	EXPECT_LE(VSOCK_FIRST_HOST_PORT, hport);
+	ASSERT_EQ(0, vsock_flow_write(f, "early", 5));
+	vsock_rx_flush(&self->d);
+	ASSERT_EQ(0, vu_fe_recv_pkt(&self->fe, &self->p, 0));
+	EXPECT_EQ(VSOCK_OP_REQUEST, self->p.h.op);
+	EXPECT_EQ(hport, self->p.h.src_port);
+	EXPECT_EQ(7000, self->p.h.dst_port);
+	EXPECT_EQ(VSOCK_BUF_ALLOC, self->p.h.buf_alloc);
+	/* Nothing flows before the guest answers. */
+	EXPECT_EQ(-1, vu_fe_recv_pkt(&self->fe, &self->p, 0));
+	guest_send(&self->d, &self->fe, 7000, hport, VSOCK_OP_RESPONSE, NULL, 0,
+		   GUEST_ALLOC, 0, true);
+	EXPECT_EQ(1, self->fwd.connects);
+	ASSERT_EQ(0, vu_fe_recv_pkt(&self->fe, &self->p, 0));
+	EXPECT_EQ(VSOCK_OP_RW, self->p.h.op);
+	EXPECT_EQ(0, memcmp(self->p.data, "early", 5));
+	/* A second flow takes another port; a guest RST ends the first. */
+	f = vsock_dev_connect(&self->d, 7000, &self->fwd.fl[1]);
+	ASSERT_NE(NULL, f);
+	EXPECT_NE(hport, f->host_port);
+	guest_send(&self->d, &self->fe, 7000, hport, VSOCK_OP_RST, NULL, 0,
+		   GUEST_ALLOC, 0, true);
+	EXPECT_EQ(1, self->fwd.closes);
+}
+
+TEST_F(dev, held_bytes_count_against_the_credit_until_consumed)
+{
+	static uint8_t chunk[4096];
+	struct vsock_flow *f = &self->d.flow[0];
+	int i;
+
+	vsock_dev_set_forward(&self->d, &fwd_ops, &self->fwd);
+	self->fwd.hold = true;
+	guest_send(&self->d, &self->fe, 1025, 5000, VSOCK_OP_REQUEST, NULL, 0,
+		   GUEST_ALLOC, 0, true);
+	ASSERT_EQ(0, vu_fe_recv_pkt(&self->fe, &self->p, 0));
+	for (i = 0; i < 8; i++)		/* all 32 KiB of credit, held */
+		guest_send(&self->d, &self->fe, 1025, 5000, VSOCK_OP_RW, chunk,
+			   sizeof(chunk), GUEST_ALLOC, 0, true);
+	EXPECT_EQ(VSOCK_BUF_ALLOC, f->held);
+	/* Nothing consumed: no credit to give. */
+	EXPECT_EQ(-1, vu_fe_recv_pkt(&self->fe, &self->p, 0));
+	vsock_flow_consumed(f, 20000);
+	vsock_rx_flush(&self->d);
+	ASSERT_EQ(0, vu_fe_recv_pkt(&self->fe, &self->p, 0));
+	EXPECT_EQ(VSOCK_OP_CREDIT_UPDATE, self->p.h.op);
+	EXPECT_EQ(20000, self->p.h.fwd_cnt);
+	/* 20000 bytes of credit again, and not one more. */
+	for (i = 0; i < 4; i++)
+		guest_send(&self->d, &self->fe, 1025, 5000, VSOCK_OP_RW, chunk,
+			   5000, GUEST_ALLOC, 0, true);
+	EXPECT_TRUE(vsock_flow_open(f));
+	guest_send(&self->d, &self->fe, 1025, 5000, VSOCK_OP_RW, chunk, 1,
+		   GUEST_ALLOC, 0, true);
+	EXPECT_FALSE(vsock_flow_open(f));
+	EXPECT_NE(NULL, strstr(self->log.last_error, "bytes of credit"));
+}
+
+TEST_F(dev, a_half_close_is_the_apps_to_finish)
+{
+	const struct vsock_hdr shut = {
+		.src_cid = CID, .dst_cid = VSOCK_HOST_CID,
+		.src_port = 1025, .dst_port = 5000,
+		.type = VSOCK_TYPE_STREAM, .op = VSOCK_OP_SHUTDOWN,
+		.flags = VSOCK_SHUTDOWN_SEND, .buf_alloc = GUEST_ALLOC,
+	};
+	struct vsock_flow *f = &self->d.flow[0];
+
+	vsock_dev_set_forward(&self->d, &fwd_ops, &self->fwd);
+	guest_send(&self->d, &self->fe, 1025, 5000, VSOCK_OP_REQUEST, NULL, 0,
+		   GUEST_ALLOC, 0, true);
+	ASSERT_EQ(0, vu_fe_recv_pkt(&self->fe, &self->p, 0));
+	/* The guest sends no more; the flow stays open the other way. */
+	vu_fe_send_pkt(&self->fe, &shut, NULL);
+	vsock_tx_kick(&self->d);
+	EXPECT_EQ(1, self->fwd.shutdowns);
+	EXPECT_EQ(VSOCK_SHUTDOWN_SEND, self->fwd.shut_flags);
+	EXPECT_TRUE(vsock_flow_open(f));
+	ASSERT_EQ(0, vsock_flow_write(f, "tail", 4));
+	vsock_flow_shutdown(f);	/* ours too, after the bytes */
+	vsock_rx_flush(&self->d);
+	ASSERT_EQ(0, vu_fe_recv_pkt(&self->fe, &self->p, 0));
+	EXPECT_EQ(VSOCK_OP_RW, self->p.h.op);
+	ASSERT_EQ(0, vu_fe_recv_pkt(&self->fe, &self->p, 0));
+	EXPECT_EQ(VSOCK_OP_SHUTDOWN, self->p.h.op);
+	EXPECT_EQ(VSOCK_SHUTDOWN_SEND, self->p.h.flags);
+	EXPECT_TRUE(f->used);
+	vsock_flow_close(f, false);	/* both done: RST */
+	vsock_rx_flush(&self->d);
+	ASSERT_EQ(0, vu_fe_recv_pkt(&self->fe, &self->p, 0));
+	EXPECT_EQ(VSOCK_OP_RST, self->p.h.op);
+	EXPECT_FALSE(f->used);
+	EXPECT_EQ(1, self->fwd.closes);
 }
 
 TEST_HARNESS_MAIN
