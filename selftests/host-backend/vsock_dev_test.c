@@ -493,7 +493,7 @@ TEST_F(dev, a_host_initiated_flow_asks_the_guest_first)
 
 TEST_F(dev, held_bytes_count_against_the_credit_until_consumed)
 {
-	static uint8_t chunk[4096];
+	static uint8_t chunk[5000];
 	struct vsock_flow *f = &self->d.flow[0];
 	int i;
 
@@ -504,7 +504,7 @@ TEST_F(dev, held_bytes_count_against_the_credit_until_consumed)
 	ASSERT_EQ(0, vu_fe_recv_pkt(&self->fe, &self->p, 0));
 	for (i = 0; i < 8; i++)		/* all 32 KiB of credit, held */
 		guest_send(&self->d, &self->fe, 1025, 5000, VSOCK_OP_RW, chunk,
-			   sizeof(chunk), GUEST_ALLOC, 0, true);
+			   4096, GUEST_ALLOC, 0, true);
 	EXPECT_EQ(VSOCK_BUF_ALLOC, f->held);
 	/* Nothing consumed: no credit to give. */
 	EXPECT_EQ(-1, vu_fe_recv_pkt(&self->fe, &self->p, 0));
