@@ -20,7 +20,8 @@
 
 #define VSOCK_BUF_ALLOC		32768	/* receive credit we advertise */
 #define VSOCK_MAX_FLOWS		64	/* all ports together */
-#define VSOCK_PORT_FLOWS	16	/* to the service port */
+#define VSOCK_PORT_FLOWS	16	/* to the service port, kept for it */
+#define VSOCK_FWD_FLOWS		(VSOCK_MAX_FLOWS - VSOCK_PORT_FLOWS)
 #define VSOCK_FIRST_HOST_PORT	(1u << 30)	/* host-initiated flows' ports */
 #define VSOCK_OUT_CAP		16384	/* bytes queued towards one flow */
 #define VSOCK_CTRL_CAP		64	/* RSTs queued for unknown flows */

@@ -28,13 +28,22 @@ static struct vsock_flow *flow_find(struct vsock_dev *d, uint32_t guest_port,
 	return NULL;
 }
 
-static unsigned int flows_to(const struct vsock_dev *d, uint32_t host_port)
+/* Flows to the service's port (or, !service, to every other port). */
+static unsigned int flows_of(const struct vsock_dev *d, bool service)
 {
 	unsigned int i, n = 0;
 
 	for (i = 0; i < VSOCK_MAX_FLOWS; i++)
-		n += d->flow[i].used && d->flow[i].host_port == host_port;
+		n += d->flow[i].used &&
+		     (d->flow[i].host_port == d->port) == service;
 	return n;
+}
+
+/* Each kind within its share, so forwarding never crowds out vtier. */
+static bool flow_room(const struct vsock_dev *d, bool service)
+{
+	return flows_of(d, service) <
+	       (service ? VSOCK_PORT_FLOWS : VSOCK_FWD_FLOWS);
 }
 
 static struct vsock_flow *flow_new(struct vsock_dev *d, uint32_t guest_port,
@@ -115,8 +124,9 @@ struct vsock_flow *vsock_dev_connect(struct vsock_dev *d, uint32_t guest_port,
 {
 	struct vsock_flow *f;
 
-	if (!d->fwd_ops || d->vu.broken || !d->vu.vq[VSOCK_RX].started)
-		return NULL;	/* no guest driver to ask */
+	if (!d->fwd_ops || d->vu.broken || !d->vu.vq[VSOCK_RX].started ||
+	    !flow_room(d, false))
+		return NULL;	/* no guest driver to ask, or no room */
 	f = flow_new(d, guest_port, free_host_port(d), d->fwd_ops, d->fwd_app);
 	if (!f)
 		return NULL;
@@ -253,7 +263,7 @@ static void handle_request(struct vsock_dev *d, const struct vsock_hdr *h)
 	const struct vsock_app_ops *ops = service ? d->ops : d->fwd_ops;
 	struct vsock_flow *f = NULL;
 
-	if (!ops || (service && flows_to(d, d->port) >= VSOCK_PORT_FLOWS) ||
+	if (!ops || !flow_room(d, service) ||
 	    !(f = flow_new(d, h->src_port, h->dst_port, ops,
 			   service ? d->app : d->fwd_app))) {
 		if (ops)

@@ -9,6 +9,7 @@
  * nothing of vtier.  What it buffers is bounded per connection: the
  * guest's bytes by the credit it advertises (VSOCK_BUF_ALLOC), the
  * socket's by the flow's queue (VSOCK_OUT_CAP), read only when it has room.
+ * At most VSOCK_FWD_FLOWS connections; the service keeps its own share.
  */
 #ifndef VTIERD_VSOCK_FWD_H
 #define VTIERD_VSOCK_FWD_H

@@ -618,7 +618,7 @@ TEST_F_TIMEOUT(fwd, both_ways_64mib_checksummed_while_hints_flow, 240)
 
 TEST_F_TIMEOUT(fwd, many_connections_at_once_both_kinds, 120)
 {
-	enum { NG = 31, NH = 31 };	/* 62 of the 64 flows */
+	enum { NG = 24, NH = 24 };	/* all 48 forwarded flows */
 	static struct hconn hg[NG], hh[NH];
 	struct hlisten l = { .count = NG, .h = hg };
 	json_t *root, *vm;
@@ -758,6 +758,39 @@ TEST_F_TIMEOUT(fwd, a_peer_that_stops_reading_buffers_nothing_more, 60)
 	close(l.fd);
 	close(hg.fd);
 	close(hh.fd);
+}
+
+/* Forwarded flows have their share; vtier's stays free for the guest. */
+TEST_F_TIMEOUT(fwd, forwarding_never_crowds_out_vtier, 60)
+{
+	struct hlisten l;	/* the kernel's backlog takes them */
+	struct vtier_msg w;
+	struct fe_conn vc;
+	struct gconn *c;
+	json_t *root, *vm;
+	char p[120];
+	int i, open = 0;
+
+	l.fd = unix_listen(port_path(p, sizeof(p), self->uds, 5003));
+	ASSERT_LE(0, l.fd);
+	for (i = 0; i < 50; i++)	/* 48 fit, then RST */
+		gconnect(&self->g, 4200 + i, 5003, 0, 0);
+	while (!gpump(&self->g, 1000))
+		;
+	for (i = 0; i < self->g.n; i++) {
+		c = &self->g.c[i];
+		open += c->open && !c->closed;
+	}
+	EXPECT_EQ(48, open);
+	EXPECT_EQ(2, self->g.n - open);
+	/* The vtier port still takes its sessions. */
+	EXPECT_EQ(0, vtier_hello(&self->fe, &vc, 1002, &w));
+	vm = vm_status(&self->d, "vm0", &root);
+	ASSERT_NE(NULL, vm);
+	EXPECT_EQ(48, jint(vm, "vsock_fwd_conns"));
+	EXPECT_TRUE(json_is_true(json_object_get(vm, "guest_connected")));
+	json_decref(root);
+	close(l.fd);
 }
 
 TEST_F(fwd, refusals_are_rst_or_a_closed_socket)
