@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "control_reply.h"
 #include "loop.h"
 
 struct balance;
@@ -26,10 +27,7 @@ struct vm;
  * struct control - the control socket and what it reports on.
  * @ev: the listening socket.
  * @path: where it is bound.
- * @vms: all VMs.
- * @nvms: entries in @vms.
- * @bal: the quota layer.
- * @tier: the tier of all VMs.
+ * @view: what the replies read: VMs, quota layer, tier.
  * @group: with @group_set, members of this group may use the socket too
  *	(mode 0660 instead of 0600).
  * @group_set: --control-group was given.
@@ -42,10 +40,7 @@ struct vm;
 struct control {
 	struct ev ev;
 	char path[108];
-	struct vm **vms;
-	int nvms;
-	struct balance *bal;
-	const struct tier *tier;
+	struct control_view view;
 	gid_t group;
 	bool group_set;
 	struct ev ev_idle;
