@@ -20,8 +20,9 @@
 # GUEST_IS_DEFAULT (1 for GUEST_KVER).
 # platform_qemu sets QEMU_BIN, QEMU_VERSION (as QEMU prints it), QEMU_SHORT
 # (major.minor), QEMU_ENV (VAR=value words for env(1)) and QEMU_DATA_ARGS
-# (-L <dir> for an unpacked QEMU).  Both print the reason and return 2 when
-# the choice is not available.
+# (-L <dir> for an unpacked QEMU), and GT_PLUGIN, the vtier-gt build that
+# this QEMU loads (empty, with GT_PLUGIN_WHY, for a QEMU it was never built
+# for).  Both print the reason and return 2 when the choice is not available.
 
 PLATFORM_KENV=$BUILD/guest-kernel.env
 PLATFORM_QENV=$BUILD/qemu.env
@@ -115,4 +116,22 @@ platform_qemu() {
 		sed -n '1s/^QEMU emulator version \([0-9][0-9.]*\).*/\1/p')
 	[ -n "$QEMU_VERSION" ] || { echo "$QEMU_BIN --version failed" >&2; return 2; }
 	QEMU_SHORT=$(cut -d. -f1,2 <<<"$QEMU_VERSION")
+	platform_plugin
+}
+
+# The one place that maps a QEMU to the plugin API level vtier-gt is built
+# for (tools/tcgplugin/qemu_plugin_abi.h): 7.2 accepts levels 0..1 only,
+# 10.0 levels 2..4; no level is accepted by both.
+platform_plugin() {
+	local api=
+	case $QEMU_SHORT in
+	7.2) api=1 ;;
+	10.0) api=3 ;;
+	esac
+	GT_PLUGIN= GT_PLUGIN_WHY=
+	if [ -z "$api" ]; then
+		GT_PLUGIN_WHY="vtier-gt is built for QEMU 7.2 and 10.0, not $QEMU_VERSION"
+	else
+		GT_PLUGIN=$BUILD/lib/vtier-gt-api$api.so
+	fi
 }

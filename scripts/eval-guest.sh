@@ -40,7 +40,6 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BUILD=${VTIER_BUILD:-$ROOT/build}
 WLDIR=$ROOT/tools/guestwl
 W=$BUILD/guestwl
-PLUGIN=$BUILD/lib/vtier-gt.so
 MARK=$BUILD/guest-bin/vtier-mark
 INITRD=$W/initramfs-wl.cpio.gz
 # shellcheck source=../tools/guestwl/workloads.sh
@@ -142,6 +141,8 @@ rm -f "$PREFIX".{truth,trace,trace.gz,summary,log,meta}
 . "$ROOT/qemu-configs/platform.sh"
 platform_kernel || die "no guest kernel; run make deps"
 platform_qemu || die "no QEMU; run make deps"
+PLUGIN=$GT_PLUGIN	# vtier-gt's build for this QEMU (platform.sh)
+[ $USE_PLUGIN = 0 ] || [ -n "$PLUGIN" ] || die "$GT_PLUGIN_WHY; --no-plugin runs without ground truth"
 KERNEL=$GUEST_KERNEL
 [ -f "$KERNEL" ] || die "$KERNEL missing; run make deps"
 say "building guest programs, packages and the initramfs"

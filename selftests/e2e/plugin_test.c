@@ -7,7 +7,7 @@
  * prints each page's frame from /proc/self/pagemap, and between guest
  * markers 1 and 2 has THREADS threads touch every hot page HROUNDS times and
  * every cold page CROUNDS times (128 8-byte accesses per touch).  The guest
- * boots with `-plugin vtier-gt.so,out=...,arm=1,stop=2,sample=N,window_ms=1`
+ * boots with `-plugin vtier-gt-api<N>.so,out=...,arm=1,stop=2,sample=N,window_ms=1`
  * on 2 vCPUs (MTTCG); the test then checks, as a user of the ground truth
  * would:
  *   - every touched frame's count, summed over the windows, equals the
@@ -79,10 +79,47 @@ FIXTURE_TEARDOWN(plugin)
 	e2e_cleanup(&self->e, !_metadata->passed);
 }
 
-static bool have_plugin(const struct e2e *e, char *path, size_t len)
+/*
+ * The vtier-gt build that the QEMU in use loads (one per plugin API level)
+ * into so, and that QEMU as a shell command into qemu (both may be NULL),
+ * as qemu-configs/platform.sh decides for VTIER_QEMU.
+ */
+static bool platform_plugin(const struct e2e *e, char *so, size_t so_len,
+			    char *qemu, size_t qemu_len)
 {
-	snprintf(path, len, "%s/build/lib/vtier-gt.so", e->root);
-	return access(path, R_OK) == 0;
+	char cmd[2 * PATH_MAX], l1[PATH_MAX + 32], l2[3 * PATH_MAX];
+	FILE *p;
+	bool ok;
+
+	snprintf(cmd, sizeof(cmd), "ROOT='%s' bash -c '"
+		 "BUILD=${VTIER_BUILD:-$ROOT/build}; "
+		 ". \"$ROOT/qemu-configs/platform.sh\" && platform_qemu && "
+		 "echo \"${GT_PLUGIN:-$GT_PLUGIN_WHY}\" && "
+		 "printf \"%%q \" env \"${QEMU_ENV[@]}\" \"$QEMU_BIN\" "
+		 "\"${QEMU_DATA_ARGS[@]}\"'", e->root);
+	p = popen(cmd, "r");
+	if (!p)
+		return false;
+	ok = fgets(l1, sizeof(l1), p) && fgets(l2, sizeof(l2), p);
+	if (pclose(p) != 0)
+		ok = false;
+	if (!ok)
+		return false;
+	l1[strcspn(l1, "\n")] = '\0';
+	if (access(l1, R_OK) != 0) {
+		fprintf(stderr, "# no vtier-gt for this QEMU: %s\n", l1);
+		return false;
+	}
+	if (so)
+		snprintf(so, so_len, "%s", l1);
+	if (qemu)
+		snprintf(qemu, qemu_len, "%s", l2);
+	return true;
+}
+
+static bool have_plugin(const struct e2e *e, char *so, size_t len)
+{
+	return platform_plugin(e, so, len, NULL, 0);
 }
 
 /* The guest's page lines and expectation into r; pages found or -1. */
@@ -308,9 +345,10 @@ TEST_F_TIMEOUT(plugin, exact_counts_between_markers, 2 * BOOT_S)
 
 	/*
 	 * Marker 3 ran after the threads were joined and before marker 2:
-	 * its logged time lies after the last sampled touch (give or take
-	 * the vCPUs' clock skew, well under 1 ms of instructions here) and
-	 * not after the stop marker's.  The arm marker ran before counting.
+	 * its logged time lies after the last sampled touch, whichever vCPU
+	 * made it (a marker takes the furthest vCPU clock; without that the
+	 * clocks of two busy vCPUs drift apart by milliseconds), and not
+	 * after the stop marker's.  The arm marker ran before counting.
 	 */
 	m3 = summary_u(self->prefix, "marker_ns.3");
 	m2 = summary_u(self->prefix, "marker_ns.2");
@@ -321,7 +359,7 @@ TEST_F_TIMEOUT(plugin, exact_counts_between_markers, 2 * BOOT_S)
 	       " ns, last touch sample at %" PRIu64 " ns", m3, m2,
 	       r->last_touch_ns);
 	EXPECT_GT(r->last_touch_ns, 0);
-	EXPECT_GE(m3 + 1000000, r->last_touch_ns);
+	EXPECT_GE(m3, r->last_touch_ns);
 	EXPECT_LE(m3, m2);
 	EXPECT_LE(m2, summary_u(self->prefix, "last_ns") + 1000000);
 }
@@ -373,17 +411,18 @@ TEST_F_TIMEOUT(plugin, sigterm_writes_complete_files, 2 * BOOT_S)
 /* An unknown key stops QEMU with a message naming it. */
 TEST_F_TIMEOUT(plugin, bad_option_stops_qemu, 60)
 {
-	char so[PATH_MAX + 32], cmd[4 * PATH_MAX], log[PATH_MAX + 16], line[512];
+	char so[PATH_MAX + 32], qemu[3 * PATH_MAX], cmd[8 * PATH_MAX];
+	char log[PATH_MAX + 16], line[512];
 	bool named = false;
 	FILE *f;
 	int rc;
 
-	ASSERT_TRUE(have_plugin(&self->e, so, sizeof(so)));
+	ASSERT_TRUE(platform_plugin(&self->e, so, sizeof(so), qemu, sizeof(qemu)));
 	snprintf(log, sizeof(log), "%s/bad.log", self->e.dir);
-	snprintf(cmd, sizeof(cmd), "qemu-system-x86_64 -machine q35 -accel tcg "
+	snprintf(cmd, sizeof(cmd), "%s -machine q35 -accel tcg "
 		 "-m 128M -display none -no-reboot -nic none "
-		 "-plugin '%s,out=%s,windw_ms=5' >'%s' 2>&1 </dev/null", so,
-		 self->prefix, log);
+		 "-plugin '%s,out=%s,windw_ms=5' >'%s' 2>&1 </dev/null", qemu,
+		 so, self->prefix, log);
 	rc = system(cmd);
 	EXPECT_TRUE(WIFEXITED(rc) && WEXITSTATUS(rc) != 0) TH_LOG("rc 0x%x", rc);
 	f = fopen(log, "r");

@@ -16,7 +16,12 @@ set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 RUNS=${1:-2}
-SO=$ROOT/build/lib/vtier-gt.so
+BUILD=${VTIER_BUILD:-$ROOT/build}
+# shellcheck source=qemu-configs/platform.sh
+. "$ROOT/qemu-configs/platform.sh"
+platform_qemu || exit 2
+SO=$GT_PLUGIN	# vtier-gt's build for the QEMU in use
+[ -n "$SO" ] || { echo "bench.sh: $GT_PLUGIN_WHY" >&2; exit 2; }
 DIR=${VTIER_BENCH_DIR:-$(mktemp -d "${TMPDIR:-/tmp}/vtier-gt-bench.XXXXXX")}
 APPEND="vtier.hot=1024 vtier.cold=15360 vtier.hrounds=100 vtier.crounds=5 vtier.threads=2"
 

@@ -1,18 +1,29 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * qemu_plugin_abi.h: our own declaration of the part of the QEMU 7.2 TCG
- * plugin ABI (plugin API version 1) that vtier-gt uses.  Debian 12's QEMU
- * (7.2.22) loads plugins but ships no qemu-plugin.h, so we declare it here.
+ * qemu_plugin_abi.h: our own declaration of the part of the QEMU TCG plugin
+ * ABI that vtier-gt uses, at plugin API level VTIER_QEMU_PLUGIN_VERSION
+ * (the Makefile builds one plugin per level: 1 for QEMU 7.2, 3 for QEMU
+ * 10.0).  Debian's QEMU packages load plugins but ship no qemu-plugin.h, so
+ * we declare it here.
  *
  * Where the facts come from:
  *  [H] upstream include/qemu/qemu-plugin.h at tag v7.2.0 (QEMU_PLUGIN_VERSION
  *      1): the prototypes, typedefs, struct qemu_info_t and the enum values;
- *  [N] `nm -D /usr/bin/qemu-system-x86_64` on this machine: every function
- *      declared below is exported by Debian's binary;
+ *  [H10] the same file at tag v10.0.0 (QEMU_PLUGIN_VERSION 4): its version
+ *      history says level 2 removed qemu_plugin_n_vcpus, n_max_vcpus and the
+ *      non-per-vCPU inline ops, level 3 changed qemu_plugin_insn_data to copy
+ *      into a caller's buffer, level 4 added qemu_plugin_read_memory_vaddr;
+ *      every other declaration below is unchanged there;
+ *  [N] `nm -D` of /usr/bin/qemu-system-x86_64 (7.2.22) and of
+ *      build/qemu-10.0/usr/bin/qemu-system-x86_64 (bookworm-backports'
+ *      10.0): every function declared below is exported by both (10.0 also
+ *      exports qemu_plugin_read_memory_vaddr but no level-5 function);
  *  [R] /work/shared/reference/tcg-plugin.md section 1 (levels checked by
- *      loading test plugins: QEMU 7.2 accepts version 0..1, rejects 2).
- * Only what we call is declared; a signature that is wrong here would be
- * an ABI break, so each is copied in shape from [H].
+ *      loading test plugins: QEMU 7.2 accepts version 0..1, rejects 2);
+ *      QEMU 10.0 rejects level 1 ("supports only a minimum version of 2").
+ * No level is accepted by both QEMUs.  Only what we call is declared; a
+ * signature that is wrong here would be an ABI break, so each is copied in
+ * shape from [H] and [H10].
  */
 #ifndef VTIER_QEMU_PLUGIN_ABI_H
 #define VTIER_QEMU_PLUGIN_ABI_H
@@ -23,7 +34,12 @@
 
 /* The plugin must export these two symbols with default visibility [H][R]. */
 #define QEMU_PLUGIN_EXPORT __attribute__((visibility("default")))
-#define VTIER_QEMU_PLUGIN_VERSION 1
+#ifndef VTIER_QEMU_PLUGIN_VERSION
+#error "build with -DVTIER_QEMU_PLUGIN_VERSION=1 (QEMU 7.2) or 3 (QEMU 10.0)"
+#endif
+#if VTIER_QEMU_PLUGIN_VERSION != 1 && VTIER_QEMU_PLUGIN_VERSION != 3
+#error "vtier-gt declares plugin API levels 1 and 3 only"
+#endif
 
 typedef uint64_t qemu_plugin_id_t;		/* [H] */
 typedef uint32_t qemu_plugin_meminfo_t;		/* [H] */
@@ -104,7 +120,14 @@ void qemu_plugin_register_atexit_cb(qemu_plugin_id_t id,
 size_t qemu_plugin_tb_n_insns(const struct qemu_plugin_tb *tb);
 struct qemu_plugin_insn *qemu_plugin_tb_get_insn(const struct qemu_plugin_tb *tb,
 						 size_t idx);
+#if VTIER_QEMU_PLUGIN_VERSION >= 3
+/* [H10] level 3: copies min(len, insn size) bytes, returns that count. */
+size_t qemu_plugin_insn_data(const struct qemu_plugin_insn *insn, void *dest,
+			     size_t len);
+#else
+/* [H] level 1: the bytes, valid during the translation callback. */
 const void *qemu_plugin_insn_data(const struct qemu_plugin_insn *insn);
+#endif
 size_t qemu_plugin_insn_size(const struct qemu_plugin_insn *insn);
 
 bool qemu_plugin_mem_is_store(qemu_plugin_meminfo_t info);

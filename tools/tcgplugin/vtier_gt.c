@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * vtier-gt: a QEMU 7.2 TCG plugin that counts every guest memory access per
+ * vtier-gt: a QEMU TCG plugin (7.2 and 10.0) that counts every guest memory access per
  * guest-physical page and time window, and optionally samples every Nth
  * access into a trace v1 (docs/tcg-plugin.md has the options, the output
  * formats and the time base).
  *
- *   -plugin build/lib/vtier-gt.so,out=PREFIX[,window_ms=MS][,sample=N]
+ *   -plugin build/lib/vtier-gt-api<N>.so,out=PREFIX[,window_ms=MS][,sample=N]
  *           [,jitter=on|off][,seed=S][,arm=K][,stop=K2][,remap=FROM:TO:LEN]
  *
  * Time base: each vCPU's clock counts the instructions it executed, at a
@@ -13,8 +13,10 @@
  * access's time is its block's start plus its index in the block).  Unlike
  * wall time it is not stretched by the instrumentation and it repeats from
  * run to run.  An idle vCPU executes nothing, so when it wakes its clock
- * jumps to the furthest vCPU clock: idle time passes for it too.  Clocks
- * start at 0 when counting starts (boot, or the arm marker).
+ * jumps to the furthest vCPU clock: idle time passes for it too.  A marker
+ * is a point in every vCPU's time: it is stamped with the furthest clock,
+ * and no vCPU's next block starts before it.  Clocks start at 0 when
+ * counting starts (boot, or the arm marker).
  */
 #include <inttypes.h>
 #include <stdlib.h>
@@ -41,6 +43,7 @@ static struct {
 	_Atomic int phase;
 	_Atomic bool instrument;	/* translate with counting callbacks */
 	_Atomic uint64_t markers, bad_vcpu, no_hwaddr, errors;
+	_Atomic uint64_t floor;		/* the latest marker's time */
 	_Atomic uint8_t code_seen[65536];
 	/* per code: 1 + the clock of its first execution while counting */
 	_Atomic uint64_t code_ns[65536];
@@ -81,28 +84,41 @@ static uint64_t next_period(struct gt_vcpu *v)
 static void on_tb(unsigned idx, void *udata)
 {
 	struct gt_vcpu *v = vcpu(idx);
-	uint64_t c;
+	uint64_t c, f;
 
 	if (!v)
 		return;
 	c = atomic_load_explicit(&v->clock, memory_order_relaxed);
+	f = atomic_load_explicit(&g.floor, memory_order_acquire);
+	c = c > f ? c : f;
 	v->tb_base = c;
 	atomic_store_explicit(&v->clock, c + (uintptr_t)udata,
 			      memory_order_relaxed);
 }
 
+/* The furthest clock of the vCPUs other than skip. */
+static uint64_t max_clock(const struct gt_vcpu *skip)
+{
+	uint64_t c, m = 0;
+
+	for (unsigned i = 0; i < g.nv; i++) {
+		if (&g.v[i] == skip)
+			continue;
+		c = atomic_load_explicit(&g.v[i].clock, memory_order_relaxed);
+		m = c > m ? c : m;
+	}
+	return m;
+}
+
 static void on_resume(qemu_plugin_id_t id, unsigned idx)
 {
 	struct gt_vcpu *v = vcpu(idx);
-	uint64_t c, m = 0;
+	uint64_t m;
 
 	(void)id;
 	if (!v)
 		return;
-	for (unsigned i = 0; i < g.nv; i++) {
-		c = atomic_load_explicit(&g.v[i].clock, memory_order_relaxed);
-		m = c > m ? c : m;
-	}
+	m = max_clock(NULL);
 	/* Only this vCPU writes its clock: forward, never back. */
 	if (m > atomic_load_explicit(&v->clock, memory_order_relaxed))
 		atomic_store_explicit(&v->clock, m, memory_order_relaxed);
@@ -190,6 +206,33 @@ static void on_reset_done(qemu_plugin_id_t id)
 /* A marker's udata: its code and its instruction's index in the block. */
 #define MARK_UDATA(code, i)	((void *)(((uintptr_t)(i) << 16) | (uintptr_t)(code)))
 
+/*
+ * While counting, the block's start time is set (on_tb ran first).  The
+ * vCPUs' clocks drift apart while all run (each counts its own
+ * instructions), so the marker's own clock would put accesses that other
+ * vCPUs made before it after it.  It takes the furthest clock instead, and
+ * the floor makes every vCPU's next block start no earlier: accesses
+ * before the marker are stamped no later than it, accesses after it no
+ * earlier (the rest of this block too).  Its time, on the accesses' clock.
+ */
+static uint64_t marker_time(struct gt_vcpu *v, uint64_t insn)
+{
+	uint64_t own = v->tb_base + insn, m = max_clock(v), f;
+
+	if (m > own) {
+		v->tb_base += m - own;
+		atomic_store_explicit(&v->clock,
+			atomic_load_explicit(&v->clock, memory_order_relaxed) + (m - own),
+			memory_order_relaxed);
+		own = m;
+	}
+	f = atomic_load_explicit(&g.floor, memory_order_relaxed);
+	while (f < own && !atomic_compare_exchange_weak_explicit(&g.floor, &f, own,
+			memory_order_release, memory_order_relaxed))
+		;
+	return own;
+}
+
 static void on_marker(unsigned idx, void *udata)
 {
 	int code = (int)((uintptr_t)udata & 0xffff);
@@ -199,13 +242,9 @@ static void on_marker(unsigned idx, void *udata)
 
 	atomic_fetch_add_explicit(&g.markers, 1, memory_order_relaxed);
 	atomic_store_explicit(&g.code_seen[code], 1, memory_order_relaxed);
-	/*
-	 * While counting, the block's start time is set (on_tb ran first):
-	 * keep the marker's time on the accesses' clock (marker_ns.CODE).
-	 */
 	if (ph == PH_COUNT && (v = vcpu(idx)))
 		atomic_compare_exchange_strong(&g.code_ns[code], &none,
-					       1 + v->tb_base + ((uintptr_t)udata >> 16));
+					       1 + marker_time(v, (uintptr_t)udata >> 16));
 	if (code == g.o.arm && ph == PH_WAIT) {
 		int expect = PH_WAIT;
 
@@ -224,6 +263,21 @@ static void on_marker(unsigned idx, void *udata)
 	}
 }
 
+/* insn's marker code, or -1.  From level 3 QEMU copies the bytes out. */
+static int insn_marker(const struct qemu_plugin_insn *insn)
+{
+	size_t len = qemu_plugin_insn_size(insn);
+#if VTIER_QEMU_PLUGIN_VERSION >= 3
+	uint8_t b[GT_MARKER_LEN];
+
+	if (len != GT_MARKER_LEN)
+		return -1;
+	return gt_marker_code(b, qemu_plugin_insn_data(insn, b, sizeof(b)));
+#else
+	return gt_marker_code(qemu_plugin_insn_data(insn), len);
+#endif
+}
+
 static void on_tb_trans(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
 {
 	size_t n = qemu_plugin_tb_n_insns(tb);
@@ -235,8 +289,7 @@ static void on_tb_trans(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
 						     (void *)(uintptr_t)n);
 	for (size_t i = 0; i < n; i++) {
 		struct qemu_plugin_insn *insn = qemu_plugin_tb_get_insn(tb, i);
-		int code = gt_marker_code(qemu_plugin_insn_data(insn),
-					  qemu_plugin_insn_size(insn));
+		int code = insn_marker(insn);
 
 		if (code >= 0)
 			qemu_plugin_register_vcpu_insn_exec_cb(insn, on_marker,
