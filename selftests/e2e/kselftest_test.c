@@ -223,7 +223,8 @@ TEST_F_TIMEOUT(ksft, installed_suite_passes_in_guest, 900)
 			hints = e2e_json_int(p, "hints");
 			EXPECT_LE(1, hints);
 			EXPECT_STREQ("promote",
-				     json_string_value(json_object_get(p, "last_action")));
+				     json_string_value(json_object_get(p, "last_action")))
+				TH_LOG("frame %s: %lld hints", frame, hints);
 		}
 	json_decref(pages);
 	EXPECT_TRUE(found) TH_LOG("vtierctl pages vm0 has no frame %s", frame);
