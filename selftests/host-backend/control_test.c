@@ -41,7 +41,9 @@ static ssize_t status_reply_len(int fd)
 	char buf[4096];
 	ssize_t n, total = 0;
 
-	if (write(fd, req, sizeof(req) - 1) != (ssize_t)sizeof(req) - 1)
+	/* MSG_NOSIGNAL: a refused client must see EPIPE, not die of SIGPIPE. */
+	if (send(fd, req, sizeof(req) - 1, MSG_NOSIGNAL) !=
+	    (ssize_t)sizeof(req) - 1)
 		return 0;	/* already closed on us: no reply */
 	while ((n = read(fd, buf, sizeof(buf))) > 0)
 		total += n;
