@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -96,7 +97,14 @@ static int start(struct vtierd_child *d, int n, const char *const *extra,
 
 	d->pid = fork();
 	if (d->pid == 0) {
+		/*
+		 * A test that fails an assertion exits without stopping us: die
+		 * with it, and keep off its stdout, whose reader (run.sh's tee)
+		 * would otherwise wait for us forever.
+		 */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		fd = open(d->log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		dup2(fd, 1);
 		dup2(fd, 2);
 		execv(exe, argv);
 		_exit(127);
