@@ -67,22 +67,20 @@ checkpatch: deps
 # The e2e tests run on the default guest kernel and QEMU; a subset also on
 # the newest pair (scripts/e2e-matrix.sh), whose vtier.ko build-module.sh
 # builds.  check-matrix runs every e2e test on every pair (docs/testing.md).
+STATIC_CHECKS := $(addprefix selftests/static/,module_checks.sh \
+	packaging_check.sh layers_check.sh fuzz_check.sh)
+UNIT_TESTS = $$(ls build/bin/*_test build/san/*_test | grep -v /e2e_)
+
 check: deps
 	$(MAKE) all tests san-tests
 	scripts/build-module.sh
-	selftests/run.sh --no-skips selftests/static/module_checks.sh \
-		selftests/static/packaging_check.sh selftests/static/layers_check.sh \
-		selftests/static/fuzz_check.sh \
-		$$(ls build/bin/*_test build/san/*_test | grep -v /e2e_) \
+	selftests/run.sh --no-skips $(STATIC_CHECKS) $(UNIT_TESTS) \
 		build/bin/e2e_*_test $$(scripts/e2e-matrix.sh subset)
 
 check-matrix: deps
 	$(MAKE) all tests san-tests
 	scripts/build-module.sh
-	selftests/run.sh --no-skips selftests/static/module_checks.sh \
-		selftests/static/packaging_check.sh selftests/static/layers_check.sh \
-		selftests/static/fuzz_check.sh \
-		$$(ls build/bin/*_test build/san/*_test | grep -v /e2e_) \
+	selftests/run.sh --no-skips $(STATIC_CHECKS) $(UNIT_TESTS) \
 		$$(scripts/e2e-matrix.sh all)
 
 demo: deps
