@@ -22,6 +22,7 @@
 #include <time.h>
 
 #include "kselftest_harness.h"
+#include "probe.h"
 #include "test_common.h"
 
 #define ROUNDS 200
@@ -144,7 +145,7 @@ TEST(second_vm_is_served_while_one_floods_its_tx_ring)
 	TH_LOG("median round trip: %ld us idle, %ld us while vm0 floods (%lu packets posted)",
 	       idle, flooded, posted);
 	ASSERT_LT(0, flooded);
-	EXPECT_LE(flooded, 2 * idle);
+	EXPECT_LE(flooded, rtt_limit_us(idle));
 	EXPECT_TRUE(vtierd_alive(&d));
 	vu_fe_close(&fe0);
 	vu_fe_close(&fe1);
